@@ -1,0 +1,36 @@
+# Two commands: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export PORT ?= 8000
+
+.PHONY: setup run test demo index bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/monozukuri db upgrade
+
+demo: setup
+	$(BIN)/monozukuri setup-demo
+
+run: demo
+	@echo "==> http://127.0.0.1:$(PORT)/  (bot playground: http://127.0.0.1:$(PORT)/playground)"
+	$(BIN)/monozukuri serve --with-worker
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	for f in bench/*.py; do $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance test-artifacts

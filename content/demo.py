@@ -1,0 +1,16 @@
+"""Demo content step of ``make run``."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from content.importer import import_path
+from web.db import db
+
+log = logging.getLogger(__name__)
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+
+
+def import_demo_content(app) -> None:
+    report = import_path(db.session, DEMO_DIR, Path(app.instance_path) / "media")
+    log.info("demo content: %d new, %d updated", len(report.created), len(report.updated))

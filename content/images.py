@@ -1,0 +1,71 @@
+"""Image intake: verify, strip metadata, write responsive WebP + JPEG renditions."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+RENDITION_WIDTHS = (480, 960, 1600)
+MAX_PIXELS = 40_000_000  # decompression-bomb guard, far above any real photo we need
+MAX_BYTES = 15 * 1024 * 1024
+
+
+class ImageError(ValueError):
+    """The file is not an image we can safely use."""
+
+
+def _open_verified(path: Path) -> Image.Image:
+    if path.stat().st_size > MAX_BYTES:
+        raise ImageError(f"画像が大きすぎます（{MAX_BYTES // 1024 // 1024}MBまで）")
+    try:
+        with Image.open(path) as probe:
+            probe.verify()  # detects truncated/corrupt files without decoding everything
+        image = Image.open(path)
+        if image.width * image.height > MAX_PIXELS:
+            raise ImageError("画像の画素数が多すぎます")
+        image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise ImageError(f"画像として読み込めません: {exc}") from exc
+    return image
+
+
+def _clean_rgb(image: Image.Image) -> Image.Image:
+    # Apply the EXIF rotation, then rebuild pixels only: EXIF (incl. GPS) is not carried over.
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "P"):
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        rgba = image.convert("RGBA")
+        background.paste(rgba, mask=rgba.split()[-1])
+        return background
+    return image.convert("RGB")
+
+
+def content_key(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def validate_image(path: Path) -> None:
+    _open_verified(path).close()
+
+
+def store_renditions(source: Path, media_dir: Path, name: str) -> tuple[str, list[int]]:
+    """Write ``{key}-{w}.webp`` and ``.jpg`` renditions; return (key, widths).
+
+    The key contains a content hash, so re-importing an unchanged image is free
+    and a changed image gets new URLs (safe to cache forever).
+    """
+    key = f"{name}-{content_key(source)}"
+    image = _clean_rgb(_open_verified(source))
+    widths = sorted({min(w, image.width) for w in RENDITION_WIDTHS})
+    media_dir.mkdir(parents=True, exist_ok=True)
+    for width in widths:
+        jpg, webp = media_dir / f"{key}-{width}.jpg", media_dir / f"{key}-{width}.webp"
+        if jpg.exists() and webp.exists():
+            continue
+        resized = image if width == image.width else image.resize(
+            (width, round(image.height * width / image.width)), Image.LANCZOS
+        )
+        resized.save(webp, "WEBP", quality=80, method=4)
+        resized.save(jpg, "JPEG", quality=82, optimize=True, progressive=True)
+    return key, widths

@@ -1,0 +1,94 @@
+"""Articles, categories, tags and companies of the 新しいものづくり portal."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from web.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from events.models import Event
+
+# Category keys follow the ward's page plan; labels are what visitors read.
+CATEGORIES: dict[str, str] = {
+    "about": "サイト概要",
+    "news": "お知らせ",
+    "feature": "特集記事",
+    "series": "テーマ別記事",
+    "local": "地域情報",
+    "admin": "行政情報",
+}
+SERIES: dict[str, str] = {"company": "企業", "people": "人", "product": "製品"}
+STATUSES = ("draft", "review", "approved", "scheduled", "published")
+
+article_tags = Table(
+    "article_tags",
+    Base.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Company(Base):
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    open_for_tours: Mapped[bool] = mapped_column(default=False)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_status_published", "status", "published_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    series: Mapped[str | None] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    hero_image: Mapped[str | None] = mapped_column(String(255))
+    hero_sizes: Mapped[list[int]] = mapped_column(JSON, default=list)
+    hero_alt: Mapped[str] = mapped_column(String(300), default="")
+    hero_credit: Mapped[str] = mapped_column(String(300), default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    published_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"))
+
+    company: Mapped[Company | None] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)
+    event: Mapped["Event | None"] = relationship(back_populates="article", uselist=False)
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES.get(self.category, self.category)
+
+    @property
+    def series_label(self) -> str | None:
+        return SERIES.get(self.series) if self.series else None
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [tag.name for tag in self.tags]
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "published" and self.published_at is not None

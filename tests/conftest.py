@@ -1,0 +1,122 @@
+"""Shared fixtures: an app per database backend, migrated by Alembic.
+
+Tests run on SQLite always and on PostgreSQL too when TEST_DATABASE_URL is set.
+The schema is always built by the real migrations (never ``create_all``).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from web.app import create_app
+from web.db import db
+from web.migrate import alembic_config
+from web.model_registry import load_all_models
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _postgres_url() -> str:
+    url = os.environ["TEST_DATABASE_URL"]
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def migrate(url: str) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")
+
+
+def reset_postgres_schema(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    url = _postgres_url()
+    reset_postgres_schema(url)
+    migrate(url)
+    return url
+
+
+def _truncate_all(url: str) -> None:
+    tables = [t.name for t in load_all_models().sorted_tables]
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "db.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_migrated")
+    _truncate_all(url)
+    return url
+
+
+def make_test_app(database_url: str, instance: Path, **extra):
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "test-secret-key",
+        "BASE_URL": "http://testserver.local",
+        "LINE_CHANNEL_SECRET": None,
+        "LINE_CHANNEL_ACCESS_TOKEN": None,
+        "DISCORD_BOT_TOKEN": None,
+    }
+    config.update(extra)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_test_app(database_url, tmp_path / "instance")
+    with app.app_context():
+        yield app
+    db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+DEMO_DIR = PROJECT_ROOT / "content" / "demo"
+
+
+@pytest.fixture
+def demo_app(app):
+    """The app with the demo content imported (the state ``make run`` produces)."""
+    from content.demo import import_demo_content
+
+    import_demo_content(app)
+    return app

@@ -1,0 +1,30 @@
+"""Run the app under gunicorn from Python (used by ``monozukuri serve``)."""
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app, options: dict):
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self._app
+
+
+def run_gunicorn(app, host: str, port: int, workers: int) -> None:
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": max(1, workers),
+        "threads": 4,
+        "worker_class": "gthread",
+        "accesslog": "-",
+        "timeout": 30,
+    }
+    _Gunicorn(app, options).run()

@@ -1,0 +1,28 @@
+"""The one scheduler/worker process (APScheduler, never inside gunicorn workers).
+
+Domains contribute jobs through ``register_jobs(scheduler, app)`` in their
+``jobs`` module; the list below is the single place where they are wired.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+log = logging.getLogger(__name__)
+
+JOB_MODULES: tuple[str, ...] = ()
+
+
+def build_scheduler(app) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone="Asia/Tokyo", job_defaults={"coalesce": True, "max_instances": 1})
+    for name in JOB_MODULES:
+        importlib.import_module(name).register_jobs(scheduler, app)
+    return scheduler
+
+
+def run_worker(app) -> None:
+    scheduler = build_scheduler(app)
+    log.info("worker started with %d job(s)", len(scheduler.get_jobs()))
+    scheduler.start()
