@@ -1,0 +1,42 @@
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from kpi import links
+from kpi.links import TrackedLink
+
+
+def test_tracked_url_redirects_with_utm(app, client):
+    url = links.tracked_url(app.config, "/articles/space", channel="line", article_id=7, recipient="U123")
+    assert url.startswith("http://testserver.local/r/")
+    response = client.get(urlsplit(url).path)
+    assert response.status_code == 302
+    target = urlsplit(response.headers["Location"])
+    assert target.netloc == "testserver.local" and target.path == "/articles/space"
+    assert parse_qs(target.query) == {
+        "utm_source": ["line"], "utm_medium": ["bot"], "utm_campaign": ["article-7"],
+    }
+
+
+def test_recipient_is_hashed_not_stored_in_clear(app):
+    url = links.tracked_url(app.config, "/", channel="line", recipient="Uabcdef0123456789")
+    token = urlsplit(url).path.rsplit("/", 1)[1]
+    link = links.read_token(app.config["SECRET_KEY"], token)
+    assert link.recipient_hash == links.hash_recipient(app.config["SECRET_KEY"], "Uabcdef0123456789")
+    assert "Uabcdef0123456789" not in str(link)
+
+
+@pytest.mark.parametrize("token", ["nope", "x" * 3000, "eyJwYSI6Ii8ifQ.tampered"])
+def test_unknown_or_tampered_token_is_404(client, token):
+    assert client.get(f"/r/{token}").status_code == 404
+
+
+def test_token_signed_with_other_key_is_rejected(app, client):
+    forged = links.make_token("another-key", TrackedLink(path="/", channel="line"))
+    assert client.get(f"/r/{forged}").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
+def test_external_targets_cannot_be_made(app, path):
+    with pytest.raises(ValueError):
+        links.make_token(app.config["SECRET_KEY"], TrackedLink(path=path, channel="line"))
