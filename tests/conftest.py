@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from web.app import create_app
 from web.db import db
@@ -35,12 +37,24 @@ def migrate(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
-def reset_postgres_schema(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+def _admin_engine(url: str):
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@contextmanager
+def scratch_postgres_database(url: str):
+    """A fresh database per test session, so parallel runs never share state."""
+    base = make_url(url)
+    name = f"{base.database}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = _admin_engine(url)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -51,11 +65,13 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_migrated() -> str:
-    url = _postgres_url()
-    reset_postgres_schema(url)
-    migrate(url)
-    return url
+def postgres_migrated():
+    with scratch_postgres_database(_postgres_url()) as url:
+        migrate(url)
+        yield url
+        db.session.remove()
+        if db.engine is not None and db.engine.url.render_as_string(hide_password=False) == url:
+            db.engine.dispose()
 
 
 def _truncate_all(url: str) -> None:
