@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from web.db import Base, utcnow
@@ -31,6 +31,9 @@ class Event(Base):
     article_id: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), unique=True
     )
+    # Bumped by every seat-changing transaction: the UPDATE takes the row's write
+    # lock first, which serialises registrations per event on SQLite and PostgreSQL.
+    seat_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -40,3 +43,48 @@ class Event(Base):
     @property
     def kind_label(self) -> str:
         return EVENT_KINDS.get(self.kind, self.kind)
+
+
+REGISTRATION_STATUSES = ("confirmed", "waitlisted", "offered", "cancelled")
+
+
+class Registration(Base):
+    """One person's application for an event (one per person and event while active).
+
+    ``person_key`` is "<channel>:<id>" (LINE user, Discord user, or a web
+    contact hash); the partial unique index stops double booking but lets a
+    person register again after cancelling.
+    """
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        Index(
+            "uq_registrations_active_person", "event_id", "person_key", unique=True,
+            sqlite_where=text("status != 'cancelled'"), postgresql_where=text("status != 'cancelled'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    person_key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    adults: Mapped[int] = mapped_column(default=1)
+    children: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str | None] = mapped_column(String(100))  # personal: purged after the event
+    contact: Mapped[str | None] = mapped_column(String(254))  # personal: purged after the event
+    purpose_version: Mapped[str] = mapped_column(String(20))
+    consented_at: Mapped[datetime]
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # private view/cancel link
+    offer_expires_at: Mapped[datetime | None]
+    attended_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    personal_data_purged_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+
+    @property
+    def participants(self) -> int:
+        return self.adults + self.children

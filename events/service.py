@@ -1,0 +1,258 @@
+"""Registration for tours and workshops: capacity, waitlist, offers, cancellation.
+
+Rules (issue "Company tours and children's workshops"):
+- capacity counts participants, not registrations, and is never exceeded;
+- a person holds at most one active registration per event;
+- closed after the deadline or once the event has started;
+- a full event puts the person on the waitlist; a freed seat is offered to the
+  first waitlisted registration that fits, with a deadline to confirm.
+
+Every seat-changing function starts its transaction with an UPDATE of the
+event row (``_lock_event``). That first write takes the row lock on PostgreSQL
+and the database write lock on SQLite *before* seats are counted, so
+concurrent registrations are serialised per event without a stale read.
+These functions commit: the lock must cover the count and the write.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from events.models import Event, Registration
+from web.db import utcnow
+
+MAX_PARTICIPANTS = 10
+NAME_MAX, CONTACT_MAX = 100, 254
+OFFER_HOURS = 48
+PURPOSE_VERSION = "2026-11"
+PURPOSE_OF_USE = (
+    "お名前と連絡先は、このイベントの受付・当日のご案内・緊急時の連絡のためにだけ使います。"
+    "イベント終了後、一定期間が過ぎると削除し、人数などの匿名の集計だけを残します。"
+)
+SEAT_HOLDING = ("confirmed", "offered")
+ACTIVE = ("confirmed", "offered", "waitlisted")
+
+# Called with (session, registration) after a waitlisted person is offered a seat
+# and after commit, so the notification can be queued on their own channel.
+OFFER_HOOKS: list[Callable[[Session, Registration], None]] = []
+
+
+class RegistrationError(Exception):
+    """A rule the applicant hit; ``message`` is shown to them as is (Japanese)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass(frozen=True)
+class Application:
+    event_id: int
+    channel: str
+    person_id: str
+    adults: int = 1
+    children: int = 0
+    name: str | None = None
+    contact: str | None = None
+    consent: bool = False
+
+    @property
+    def person_key(self) -> str:
+        return f"{self.channel}:{self.person_id}"
+
+
+def _check_counts(adults: int, children: int) -> None:
+    for value in (adults, children):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise RegistrationError("participants", "参加人数は0以上の数字で入力してください。")
+    if adults + children < 1:
+        raise RegistrationError("participants", "参加人数を1人以上にしてください。")
+    if adults + children > MAX_PARTICIPANTS:
+        raise RegistrationError("participants", f"1回のお申し込みは{MAX_PARTICIPANTS}人までです。")
+
+
+def _clean_text(value: str | None, limit: int, label: str) -> str | None:
+    if value is None:
+        return None
+    value = "".join(ch for ch in value if ch.isprintable()).strip()
+    if len(value) > limit:
+        raise RegistrationError(label, f"{limit}文字以内で入力してください。")
+    return value or None
+
+
+def validate_application(app_: Application) -> Application:
+    if not app_.consent:
+        raise RegistrationError("consent", "個人情報の利用目的への同意が必要です。")
+    _check_counts(app_.adults, app_.children)
+    return Application(
+        event_id=app_.event_id, channel=app_.channel, person_id=app_.person_id,
+        adults=app_.adults, children=app_.children, consent=True,
+        name=_clean_text(app_.name, NAME_MAX, "name"),
+        contact=_clean_text(app_.contact, CONTACT_MAX, "contact"),
+    )
+
+
+def _lock_event(session: Session, event_id: int) -> Event:
+    bumped = session.execute(
+        update(Event).where(Event.id == event_id).values(seat_version=Event.seat_version + 1)
+    )
+    if bumped.rowcount != 1:
+        raise RegistrationError("not_found", "イベントが見つかりません。")
+    return session.scalars(
+        select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
+    ).one()
+
+
+def seats_taken(session: Session, event_id: int) -> int:
+    total = session.scalar(
+        select(func.coalesce(func.sum(Registration.adults + Registration.children), 0)).where(
+            Registration.event_id == event_id, Registration.status.in_(SEAT_HOLDING)
+        )
+    )
+    return int(total or 0)
+
+
+def remaining_seats(session: Session, event: Event) -> int:
+    return max(0, event.capacity - seats_taken(session, event.id))
+
+
+def is_open(event: Event, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    closes_at = event.deadline or event.starts_at
+    return now <= closes_at and now < event.starts_at
+
+
+def _check_open(event: Event, now: datetime) -> None:
+    if now >= event.starts_at:
+        raise RegistrationError("past", "このイベントはすでに開催済み（または開催中）のため申し込めません。")
+    if not is_open(event, now):
+        raise RegistrationError("closed", "申し込みの締め切りを過ぎています。")
+
+
+def active_registration(session: Session, event_id: int, person_key: str) -> Registration | None:
+    return session.scalar(
+        select(Registration).where(
+            Registration.event_id == event_id, Registration.person_key == person_key,
+            Registration.status.in_(ACTIVE),
+        )
+    )
+
+
+def _new_registration(app_: Application, status: str, now: datetime) -> Registration:
+    return Registration(
+        event_id=app_.event_id, channel=app_.channel, person_key=app_.person_key, status=status,
+        adults=app_.adults, children=app_.children, name=app_.name, contact=app_.contact,
+        purpose_version=PURPOSE_VERSION, consented_at=now, token=secrets.token_urlsafe(24),
+    )
+
+
+def register(session: Session, application: Application, now: datetime | None = None) -> Registration:
+    """Confirm the application if it fits, otherwise put it on the waitlist."""
+    now = now or utcnow()
+    application = validate_application(application)
+    session.rollback()  # start a fresh transaction whose first statement is the lock
+    try:
+        event = _lock_event(session, application.event_id)
+        _check_open(event, now)
+        if active_registration(session, event.id, application.person_key):
+            raise RegistrationError("duplicate", "このイベントにはすでにお申し込み済みです。「予約確認」から内容を確認できます。")
+        fits = seats_taken(session, event.id) + application.adults + application.children <= event.capacity
+        registration = _new_registration(application, "confirmed" if fits else "waitlisted", now)
+        session.add(registration)
+        session.commit()
+    except IntegrityError as exc:  # a concurrent duplicate slipped past the check
+        session.rollback()
+        raise RegistrationError("duplicate", "このイベントにはすでにお申し込み済みです。") from exc
+    except Exception:
+        session.rollback()
+        raise
+    return registration
+
+
+def _offer_deadline(event: Event, now: datetime) -> datetime:
+    return min(now + timedelta(hours=OFFER_HOURS), event.starts_at - timedelta(hours=3))
+
+
+def _offer_freed_seats(session: Session, event: Event, now: datetime) -> list[Registration]:
+    free = event.capacity - seats_taken(session, event.id)
+    offered = []
+    waitlist = session.scalars(
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == "waitlisted")
+        .order_by(Registration.created_at, Registration.id)
+    )
+    for candidate in waitlist:
+        if free <= 0:
+            break
+        if candidate.participants <= free:  # the first one that fits, in order
+            candidate.status = "offered"
+            candidate.offer_expires_at = _offer_deadline(event, now)
+            free -= candidate.participants
+            offered.append(candidate)
+    return offered
+
+
+def _notify_offers(session: Session, offered: list[Registration]) -> None:
+    for registration in offered:
+        for hook in OFFER_HOOKS:
+            hook(session, registration)
+
+
+def _release_and_reoffer(session: Session, registration: Registration, now: datetime) -> list[Registration]:
+    session.rollback()
+    try:
+        event = _lock_event(session, registration.event_id)
+        session.refresh(registration)
+        if registration.status == "cancelled":
+            session.commit()
+            return []
+        registration.status, registration.cancelled_at = "cancelled", now
+        registration.offer_expires_at = None
+        offered = _offer_freed_seats(session, event, now) if now < event.starts_at else []
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    _notify_offers(session, offered)
+    return offered
+
+
+def cancel(session: Session, registration: Registration, now: datetime | None = None) -> list[Registration]:
+    """Cancel (idempotent); returns the waitlisted registrations now offered a seat."""
+    return _release_and_reoffer(session, registration, now or utcnow())
+
+
+def accept_offer(session: Session, registration: Registration, now: datetime | None = None) -> Registration:
+    now = now or utcnow()
+    session.rollback()
+    try:
+        _lock_event(session, registration.event_id)
+        session.refresh(registration)
+        if registration.status == "confirmed":
+            session.commit()
+            return registration
+        if registration.status != "offered" or (registration.offer_expires_at and now > registration.offer_expires_at):
+            raise RegistrationError("offer_expired", "お席のご案内の期限が切れたか、すでに取り消されています。")
+        registration.status, registration.offer_expires_at = "confirmed", None
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return registration
+
+
+def expire_offers(session: Session, now: datetime | None = None) -> int:
+    """Release offers not confirmed in time, offering the seats onwards (worker job)."""
+    now = now or utcnow()
+    expired = list(session.scalars(
+        select(Registration).where(Registration.status == "offered", Registration.offer_expires_at < now)
+    ))
+    for registration in expired:
+        _release_and_reoffer(session, registration, now)
+    return len(expired)
