@@ -1,0 +1,87 @@
+"""Follow / unfollow, persona and topic subscriptions (受信設定)."""
+from __future__ import annotations
+
+from bot.core import menus, wording
+from bot.core.limits import action
+from bot.core.messages import BotResponse, Text
+from bot.core.turn import Turn
+from notifications import subscriptions
+from notifications.models import Subscriber
+from notifications.topics import PERSONA_DEFAULT_TOPICS, PERSONAS, TOPICS
+
+
+def _subscriber(turn: Turn) -> Subscriber:
+    """The sender's subscriber row; an explicit settings action also re-activates a blocked one."""
+    message = turn.message
+    subscriber = subscriptions.get_or_create_subscriber(
+        turn.session, turn.channel, turn.user_id, message.display_name, message.inflow_source
+    )
+    subscriptions.reactivate(subscriber)
+    return subscriber
+
+
+def follow(turn: Turn) -> BotResponse:
+    message = turn.message
+    result = subscriptions.follow(
+        turn.session, turn.channel, turn.user_id, message.display_name, message.inflow_source
+    )
+    subscriber = result.subscriber
+    if result.state == "new" or subscriber.persona is None:
+        welcome = wording.welcome(message.display_name)
+        return BotResponse([Text(welcome)], menus.persona_choices())
+    return BotResponse([Text(wording.welcome_back(subscriber.topics))], menus.main_menu())
+
+
+def unfollow(turn: Turn) -> BotResponse:
+    """Blocked users cannot be answered: record it and stay silent."""
+    subscriptions.unfollow(turn.session, turn.channel, turn.user_id)
+    return BotResponse()
+
+
+def show_settings(turn: Turn) -> BotResponse:
+    subscriber = _subscriber(turn)
+    if subscriber.persona is None and not subscriber.topics:
+        return ask_persona(turn)
+    text = wording.settings_overview(subscriber.persona, subscriber.topics)
+    return BotResponse([Text(text)], menus.settings_choices(subscriber.persona, subscriber.topics))
+
+
+def ask_persona(turn: Turn) -> BotResponse:
+    subscriber = _subscriber(turn)
+    return BotResponse([Text(wording.PERSONA_QUESTION)], menus.persona_choices(subscriber.persona))
+
+
+def choose_persona(turn: Turn, persona: str) -> BotResponse | None:
+    if persona not in PERSONAS:
+        return None
+    subscriber = _subscriber(turn)
+    topics = subscriptions.set_persona(turn.session, subscriber, persona)
+    text = wording.persona_set(persona, topics)
+    # A persona change keeps chosen topics; offer the new persona's defaults when they differ.
+    differs = topics != set(PERSONA_DEFAULT_TOPICS[persona])
+    extra = [action("おすすめ設定にする", "reset", display_text="おすすめ設定にする")] if differs else []
+    return BotResponse([Text(text)], extra + menus.main_menu())
+
+
+def set_topic(turn: Turn, topic: str, value: str) -> BotResponse | None:
+    if topic not in TOPICS or value not in ("0", "1"):
+        return None
+    subscriber = _subscriber(turn)
+    on = subscriptions.set_topic(turn.session, subscriber, topic, value == "1")
+    text = wording.topic_changed(topic, on, subscriber.topics)
+    return BotResponse([Text(text)], menus.settings_choices(subscriber.persona, subscriber.topics))
+
+
+def reset_topics(turn: Turn) -> BotResponse:
+    subscriber = _subscriber(turn)
+    if subscriber.persona is None:
+        return ask_persona(turn)
+    topics = subscriptions.set_persona(turn.session, subscriber, subscriber.persona, reset=True)
+    text = wording.topics_reset(subscriber.persona, topics)
+    return BotResponse([Text(text)], menus.settings_choices(subscriber.persona, topics))
+
+
+def close_settings(turn: Turn) -> BotResponse:
+    subscriber = subscriptions.find_subscriber(turn.session, turn.channel, turn.user_id)
+    topics = subscriber.topics if subscriber is not None else set()
+    return BotResponse([Text(f"設定はこのままで大丈夫です。\n\n{wording.topic_lines(topics)}")], menus.main_menu())

@@ -1,0 +1,43 @@
+"""One conversation turn: the session, the incoming message and the app config."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.core.messages import IncomingMessage
+from kpi import links
+
+# Channels tracked links know; the web playground and test fakes count as "web".
+_TRACKED_CHANNELS = set(links.CHANNELS)
+
+
+@dataclass
+class Turn:
+    session: Session
+    message: IncomingMessage
+    config: Mapping
+
+    @property
+    def channel(self) -> str:
+        return self.message.channel
+
+    @property
+    def user_id(self) -> str:
+        return self.message.user_id
+
+    @property
+    def base_url(self) -> str:
+        return str(self.config["BASE_URL"]).rstrip("/")
+
+    @property
+    def tracking_channel(self) -> str:
+        return self.channel if self.channel in _TRACKED_CHANNELS else "web"
+
+    def tracked(self, path: str, article_id: int | None = None, campaign: str | None = None) -> str:
+        """A ``/r/<token>`` link to a page of the site, attributed to this channel and user."""
+        return links.tracked_url(
+            self.config, path, channel=self.tracking_channel, article_id=article_id,
+            recipient=self.user_id or None, campaign=campaign,
+        )

@@ -1,0 +1,169 @@
+"""Topic subscriptions (受信設定): one service for every channel.
+
+Plain functions taking a session; callers own the transaction (they commit).
+A subscriber who unfollows is kept as ``blocked`` rather than deleted, so a
+re-follow restores their persona and topics and KPIs can count blocks. Only an
+explicit data-deletion request removes the row (``erase_subscriber``).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from notifications.models import Subscriber, Subscription
+from notifications.topics import PERSONA_DEFAULT_TOPICS, PERSONAS, TOPICS
+from web.db import utcnow
+
+ACTIVE, BLOCKED = "active", "blocked"
+FollowState = Literal["new", "restored", "already"]
+
+
+@dataclass(frozen=True)
+class FollowResult:
+    subscriber: Subscriber
+    state: FollowState  # new friend / came back after blocking / was already following
+
+
+def find_subscriber(session: Session, channel: str, external_id: str) -> Subscriber | None:
+    return session.scalar(
+        select(Subscriber).where(Subscriber.channel == channel, Subscriber.external_id == external_id)
+    )
+
+
+def _check_identity(channel: str, external_id: str) -> None:
+    if not channel or len(channel) > 20:
+        raise ValueError(f"invalid channel {channel!r}")
+    if not external_id or len(external_id) > 100:
+        raise ValueError("invalid external id")
+
+
+def get_or_create_subscriber(session: Session, channel: str, external_id: str,
+                             display_name: str = "", inflow_source: str | None = None) -> Subscriber:
+    """The subscriber for (channel, external_id), created active when unknown.
+
+    Two events of the same new user can arrive at once (follow + first message);
+    the insert runs in a savepoint so the loser of that race reuses the winner's row.
+    """
+    _check_identity(channel, external_id)
+    found = find_subscriber(session, channel, external_id)
+    if found is not None:
+        return found
+    subscriber = Subscriber(
+        channel=channel, external_id=external_id, display_name=(display_name or "")[:200],
+        inflow_source=inflow_source[:50] if inflow_source else None, status=ACTIVE, followed_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(subscriber)
+    except IntegrityError:
+        return find_subscriber(session, channel, external_id)
+    return subscriber
+
+
+def follow(session: Session, channel: str, external_id: str, display_name: str = "",
+           inflow_source: str | None = None) -> FollowResult:
+    """A (re-)follow: new → active; blocked → active again with previous settings kept."""
+    existing = find_subscriber(session, channel, external_id)
+    if existing is None:
+        created = get_or_create_subscriber(session, channel, external_id, display_name, inflow_source)
+        return FollowResult(created, "new")
+    if display_name:
+        existing.display_name = display_name[:200]
+    if existing.status == ACTIVE:
+        return FollowResult(existing, "already")
+    existing.status, existing.followed_at, existing.unfollowed_at = ACTIVE, utcnow(), None
+    return FollowResult(existing, "restored")
+
+
+def unfollow(session: Session, channel: str, external_id: str) -> Subscriber | None:
+    """Mark blocked (never targeted again until re-follow); unknown users are ignored."""
+    subscriber = find_subscriber(session, channel, external_id)
+    if subscriber is not None and subscriber.status != BLOCKED:
+        subscriber.status, subscriber.unfollowed_at = BLOCKED, utcnow()
+    return subscriber
+
+
+def reactivate(subscriber: Subscriber) -> None:
+    """An explicit settings action from a blocked subscriber means they want messages again."""
+    if subscriber.status != ACTIVE:
+        subscriber.status, subscriber.followed_at, subscriber.unfollowed_at = ACTIVE, utcnow(), None
+
+
+def _check_topic(topic: str) -> None:
+    if topic not in TOPICS:
+        raise ValueError(f"unknown topic {topic!r}")
+
+
+def set_topics(session: Session, subscriber: Subscriber, topics: Iterable[str]) -> set[str]:
+    """Replace the subscriber's topics; returns what is now on."""
+    wanted = set(topics)
+    for topic in wanted:
+        _check_topic(topic)
+    subscriber.subscriptions[:] = [s for s in subscriber.subscriptions if s.topic in wanted]
+    for topic in sorted(wanted - subscriber.topics):
+        subscriber.subscriptions.append(Subscription(topic=topic))
+    session.flush()
+    return subscriber.topics
+
+
+def set_topic(session: Session, subscriber: Subscriber, topic: str, on: bool) -> bool:
+    """Explicit on/off (idempotent: replaying the same request changes nothing)."""
+    _check_topic(topic)
+    topics = subscriber.topics
+    set_topics(session, subscriber, topics | {topic} if on else topics - {topic})
+    return on
+
+
+def toggle_topic(session: Session, subscriber: Subscriber, topic: str) -> bool:
+    """Flip one topic; returns whether it is now on."""
+    _check_topic(topic)
+    return set_topic(session, subscriber, topic, topic not in subscriber.topics)
+
+
+def set_persona(session: Session, subscriber: Subscriber, persona: str, reset: bool = False) -> set[str]:
+    """Set the persona; its default topics apply when none were chosen yet or on ``reset``."""
+    if persona not in PERSONAS:
+        raise ValueError(f"unknown persona {persona!r}")
+    subscriber.persona = persona
+    if reset or not subscriber.topics:
+        return set_topics(session, subscriber, PERSONA_DEFAULT_TOPICS[persona])
+    session.flush()
+    return subscriber.topics
+
+
+def active_subscribers_for_topics(session: Session | None, topics: Iterable[str], channel: str | None = None,
+                                  personas: Iterable[str] | None = None) -> Select:
+    """A SELECT of (id, channel, external_id) of active subscribers with any of ``topics``.
+
+    Returned unexecuted so a broadcast to 100,000 people can stream or page it
+    (``session.execute(query.execution_options(yield_per=1000))``) instead of
+    loading objects. Blocked subscribers are never included. ``session`` is
+    accepted for a uniform service signature; it is not used.
+    """
+    wanted = sorted(set(topics))
+    has_topic = exists().where(Subscription.subscriber_id == Subscriber.id, Subscription.topic.in_(wanted))
+    query = (
+        select(Subscriber.id, Subscriber.channel, Subscriber.external_id)
+        .where(Subscriber.status == ACTIVE, has_topic)
+        .order_by(Subscriber.id)
+    )
+    if channel is not None:
+        query = query.where(Subscriber.channel == channel)
+    if personas is not None:
+        query = query.where(Subscriber.persona.in_(sorted(set(personas))))
+    return query
+
+
+def erase_subscriber(session: Session, channel: str, external_id: str) -> bool:
+    """Delete the subscriber and its subscriptions (data-deletion request). True if one existed."""
+    subscriber = find_subscriber(session, channel, external_id)
+    if subscriber is None:
+        return False
+    session.delete(subscriber)  # subscriptions go with it (ORM cascade + ON DELETE CASCADE)
+    session.flush()
+    return True
