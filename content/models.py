@@ -72,6 +72,13 @@ class Article(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"))
+    # Editorial workflow (staff console): optimistic-lock counter, planned time, who wrote/approved.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Every ORM update checks and bumps ``version``: a stale edit fails instead of overwriting.
+    __mapper_args__ = {"version_id_col": version}
+    scheduled_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
 
     company: Mapped[Company | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)

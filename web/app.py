@@ -37,10 +37,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from kpi import views as kpi_views
+    from web import admin as admin_console
     from web.views import public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(kpi_views.bp)
+    app.register_blueprint(admin_console.bp)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -14,6 +14,7 @@ import sys
 COMMAND_MODULES = (
     "web.commands",
     "content.cli",
+    "web.admin.cli",
 )
 
 

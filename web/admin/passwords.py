@@ -1,0 +1,44 @@
+"""Password hashing (argon2id via argon2-cffi) and the password policy."""
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+MIN_LENGTH = 12
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+class PasswordPolicyError(ValueError):
+    """The chosen password is too weak; the message is Japanese."""
+
+
+def check_policy(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise PasswordPolicyError(f"パスワードは{MIN_LENGTH}文字以上にしてください")
+    if len(set(password)) < 4:
+        raise PasswordPolicyError("同じ文字の繰り返しだけのパスワードは使えません")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with weaker/older parameters than today's."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def generate_password() -> str:
+    """A temporary password for a reset, shown once to the administrator."""
+    return secrets.token_urlsafe(15)

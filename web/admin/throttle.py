@@ -1,0 +1,50 @@
+"""Login throttling stored in the database (shared by every gunicorn worker).
+
+An account may fail ``MAX_FAILURES`` times from one address within ``WINDOW``;
+one address may fail ``MAX_FAILURES_PER_IP`` times across all accounts (password
+spraying). A success clears that account's failures from that address.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from web.admin.models import LoginAttempt
+from web.db import utcnow
+
+MAX_FAILURES = 5
+MAX_FAILURES_PER_IP = 30
+WINDOW = timedelta(minutes=15)
+LOCKED_MESSAGE = "ログインの失敗が続いたため、一時的にロックしています。15分ほど待ってからもう一度お試しください。"
+
+
+def _recent_failures(session: Session, *conditions) -> int:
+    query = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= utcnow() - WINDOW, *conditions)
+    )
+    return session.scalar(query) or 0
+
+
+def is_locked(session: Session, email: str, ip_hash: str) -> bool:
+    per_account = _recent_failures(session, LoginAttempt.email == email, LoginAttempt.ip_hash == ip_hash)
+    if per_account >= MAX_FAILURES:
+        return True
+    return _recent_failures(session, LoginAttempt.ip_hash == ip_hash) >= MAX_FAILURES_PER_IP
+
+
+def record_failure(session: Session, email: str, ip_hash: str) -> None:
+    session.add(LoginAttempt(email=email, ip_hash=ip_hash, succeeded=False))
+
+
+def record_success(session: Session, email: str, ip_hash: str) -> None:
+    session.execute(delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.ip_hash == ip_hash))
+    session.add(LoginAttempt(email=email, ip_hash=ip_hash, succeeded=True))
+
+
+def prune(session: Session) -> None:
+    """Old attempts carry no information any more."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - 4 * WINDOW))
