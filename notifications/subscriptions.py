@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from notifications.models import Subscriber, Subscription
@@ -42,27 +43,32 @@ def _check_identity(channel: str, external_id: str) -> None:
         raise ValueError("invalid external id")
 
 
+def _insert_if_missing(session: Session, values: dict) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: two events of one new user can arrive at once
+    (follow + first message); the loser of that race simply finds the winner's row.
+    No savepoint is needed, so the caller's transaction stays one unit on every backend."""
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[dialect]
+    statement = insert(Subscriber).values(**values).on_conflict_do_nothing(
+        index_elements=["channel", "external_id"]
+    )
+    session.execute(statement)
+
+
 def get_or_create_subscriber(session: Session, channel: str, external_id: str,
                              display_name: str = "", inflow_source: str | None = None) -> Subscriber:
-    """The subscriber for (channel, external_id), created active when unknown.
-
-    Two events of the same new user can arrive at once (follow + first message);
-    the insert runs in a savepoint so the loser of that race reuses the winner's row.
-    """
+    """The subscriber for (channel, external_id), created active when unknown."""
     _check_identity(channel, external_id)
     found = find_subscriber(session, channel, external_id)
     if found is not None:
         return found
-    subscriber = Subscriber(
-        channel=channel, external_id=external_id, display_name=(display_name or "")[:200],
-        inflow_source=inflow_source[:50] if inflow_source else None, status=ACTIVE, followed_at=utcnow(),
-    )
-    try:
-        with session.begin_nested():
-            session.add(subscriber)
-    except IntegrityError:
-        return find_subscriber(session, channel, external_id)
-    return subscriber
+    now = utcnow()
+    _insert_if_missing(session, {
+        "channel": channel, "external_id": external_id, "display_name": (display_name or "")[:200],
+        "inflow_source": inflow_source[:50] if inflow_source else None, "status": ACTIVE,
+        "followed_at": now, "created_at": now, "updated_at": now,
+    })
+    return find_subscriber(session, channel, external_id)
 
 
 def follow(session: Session, channel: str, external_id: str, display_name: str = "",

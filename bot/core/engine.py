@@ -3,9 +3,13 @@
 Adapters (LINE, Discord, the playground, ``testing.FakeAdapter``) normalise
 events into ``IncomingMessage`` and render the returned ``BotResponse``.
 
-Transactions: ``handle`` commits the turn's changes when it succeeds and rolls
-the session back when anything fails, so adapters should commit their own work
-before calling it. It never raises: any failure becomes a polite Japanese reply.
+Transactions: ``handle`` does NOT commit on success: the caller commits, so
+it can store its own bookkeeping (a webhook job's result) atomically with the
+conversation's changes. On failure it rolls the session back (never
+half-written data), so callers commit their own earlier work before calling.
+(Savepoints are avoided on purpose: with the stock pysqlite driver, releasing a
+savepoint that opened the transaction commits it.) ``handle`` never raises:
+any failure becomes a polite Japanese reply.
 """
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ def handle(session: Session, message: IncomingMessage, config: Mapping) -> BotRe
     turn = Turn(session, message, config)
     try:
         response = _dispatch(turn)
-        session.commit()
+        session.flush()  # surface database errors here, inside the safety net
     except Exception:  # the user must always get an answer; the log gets the details
         log.exception("bot turn failed (%s %s)", message.channel, message.kind)
         session.rollback()

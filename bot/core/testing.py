@@ -124,6 +124,7 @@ class FakeAdapter:
                            received_at=utcnow())
         incoming = IncomingMessage(kind=kind, route=route, event_id=f"event-{next(self._ids)}", **fields)
         response = assert_valid(self.handler(self.session, incoming, self.config))
+        self.session.commit()  # like a real adapter: the core leaves committing to its caller
         self.exchanges.append(Exchange(user, incoming, response))
         return response
 

@@ -33,7 +33,7 @@ def search(turn: Turn, query: str, category: str | None = None, page: int = 1) -
         result = _run_search(turn, query, category, page)
     except Exception:  # a broken index must not break the conversation
         log.exception("bot search failed for %r", query)
-        turn.session.rollback()
+        turn.session.rollback()  # a search turn writes nothing else; leave a usable session
         return BotResponse([Text(wording.SEARCH_FAILURE)], menus.main_menu())
     if not result.results:
         return zero_hits(turn, query, getattr(result, "suggestions", None) or [])

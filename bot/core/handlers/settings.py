@@ -20,11 +20,25 @@ def _subscriber(turn: Turn) -> Subscriber:
     return subscriber
 
 
+def _kpi_service():
+    """KPI recording (follow / re-follow / unfollow counts), when the KPI module is installed."""
+    try:
+        from kpi import service
+    except ModuleNotFoundError as exc:
+        if exc.name != "kpi.service":
+            raise
+        return None
+    return service
+
+
 def follow(turn: Turn) -> BotResponse:
     message = turn.message
     result = subscriptions.follow(
         turn.session, turn.channel, turn.user_id, message.display_name, message.inflow_source
     )
+    kpi = _kpi_service()
+    if kpi is not None:
+        kpi.record_follow_result(turn.session, result)
     subscriber = result.subscriber
     if result.state == "new" or subscriber.persona is None:
         welcome = wording.welcome(message.display_name)
@@ -34,8 +48,17 @@ def follow(turn: Turn) -> BotResponse:
 
 def unfollow(turn: Turn) -> BotResponse:
     """Blocked users cannot be answered: record it and stay silent."""
-    subscriptions.unfollow(turn.session, turn.channel, turn.user_id)
+    was_active = _is_active(turn)
+    subscriber = subscriptions.unfollow(turn.session, turn.channel, turn.user_id)
+    kpi = _kpi_service()
+    if kpi is not None and was_active:  # a redelivered unfollow is not a second block
+        kpi.record_unfollow(turn.session, subscriber)
     return BotResponse()
+
+
+def _is_active(turn: Turn) -> bool:
+    subscriber = subscriptions.find_subscriber(turn.session, turn.channel, turn.user_id)
+    return subscriber is not None and subscriber.status == subscriptions.ACTIVE
 
 
 def show_settings(turn: Turn) -> BotResponse:

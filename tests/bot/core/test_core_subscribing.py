@@ -114,3 +114,25 @@ def test_done_closes_settings_with_a_summary(bot):
     bot.send_text("U1", "受信設定")
     bot.tap("U1", bot.choice("完了"))
     assert "・地域のイベント" in bot.last_text() and "新着" in bot.last_labels()
+
+
+def test_follow_and_unfollow_are_counted_for_kpis(bot, monkeypatch):
+    from bot.core.handlers import settings
+
+    recorded = []
+
+    class Recorder:
+        @staticmethod
+        def record_follow_result(session, result):
+            recorded.append(("follow", result.state))
+
+        @staticmethod
+        def record_unfollow(session, subscriber):
+            recorded.append(("unfollow", subscriber.external_id))
+
+    monkeypatch.setattr(settings, "_kpi_service", lambda: Recorder)
+    bot.follow("U1")
+    bot.unfollow("U1")
+    bot.unfollow("U1")  # redelivered: not a second block
+    bot.follow("U1")
+    assert recorded == [("follow", "new"), ("unfollow", "U1"), ("follow", "restored")]

@@ -113,3 +113,16 @@ def test_erase_subscriber_removes_row_and_topics(session):
     assert subs.find_subscriber(session, "line", "U1") is None
     assert session.scalar(select(func.count()).select_from(Subscription)) == 0
     assert subs.erase_subscriber(session, "line", "U1") is False
+
+
+def test_creating_a_subscriber_another_process_just_created_is_not_an_error(app, session):
+    from web.db import db
+
+    other = db.new_session()
+    subs.get_or_create_subscriber(other, "line", "Urace")
+    other.commit()
+    other.close()
+    values = {"channel": "line", "external_id": "Urace", "display_name": "", "status": "active"}
+    subs._insert_if_missing(session, values)  # the losing side of the race: silently nothing
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(Subscriber)) == 1
