@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 RENDITION_WIDTHS = (480, 960, 1600)
 MAX_PIXELS = 40_000_000  # decompression-bomb guard, far above any real photo we need
@@ -49,6 +49,17 @@ def validate_image(path: Path) -> None:
     _open_verified(path).close()
 
 
+def _rendition_widths(source: Path) -> list[int]:
+    with Image.open(source) as probe:  # reads the header only
+        turned = probe.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
+        width = probe.height if turned else probe.width
+    return sorted({min(w, width) for w in RENDITION_WIDTHS})
+
+
+def _rendition_exists(media_dir: Path, key: str, width: int) -> bool:
+    return (media_dir / f"{key}-{width}.jpg").exists() and (media_dir / f"{key}-{width}.webp").exists()
+
+
 def store_renditions(source: Path, media_dir: Path, name: str) -> tuple[str, list[int]]:
     """Write ``{key}-{w}.webp`` and ``.jpg`` renditions; return (key, widths).
 
@@ -56,12 +67,14 @@ def store_renditions(source: Path, media_dir: Path, name: str) -> tuple[str, lis
     and a changed image gets new URLs (safe to cache forever).
     """
     key = f"{name}-{content_key(source)}"
+    widths = _rendition_widths(source)
+    if all(_rendition_exists(media_dir, key, width) for width in widths):
+        return key, widths  # unchanged image: skip decoding and re-encoding
     image = _clean_rgb(_open_verified(source))
-    widths = sorted({min(w, image.width) for w in RENDITION_WIDTHS})
     media_dir.mkdir(parents=True, exist_ok=True)
     for width in widths:
         jpg, webp = media_dir / f"{key}-{width}.jpg", media_dir / f"{key}-{width}.webp"
-        if jpg.exists() and webp.exists():
+        if _rendition_exists(media_dir, key, width):
             continue
         resized = image if width == image.width else image.resize(
             (width, round(image.height * width / image.width)), Image.LANCZOS

@@ -1,19 +1,33 @@
 """Queries over published content, shared by the web archive, the bots and search."""
 from __future__ import annotations
 
-from sqlalchemy import select
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from content.models import Article
+from content.markdown import render_markdown
+from content.models import Article, Tag, article_tags
 from events.models import Event
 from web.db import utcnow
+
+
+def _public_filters(now: datetime | None = None) -> tuple:
+    now = now or utcnow()
+    return (
+        Article.status == "published",
+        Article.published_at.is_not(None),
+        Article.published_at <= now,
+    )
 
 
 def published_articles_query(category: str | None = None):
     query = (
         select(Article)
-        .where(Article.status == "published", Article.published_at.is_not(None))
-        .where(Article.published_at <= utcnow())
+        .where(*_public_filters())
         .options(selectinload(Article.tags))
         .order_by(Article.published_at.desc(), Article.id.desc())
     )
@@ -27,10 +41,20 @@ def latest_articles(session: Session, category: str | None = None, limit: int = 
 
 
 def published_article(session: Session, slug: str) -> Article | None:
-    return session.scalar(published_articles_query().where(Article.slug == slug))
+    query = published_articles_query().where(Article.slug == slug).options(
+        selectinload(Article.event).selectinload(Event.company), selectinload(Article.company)
+    )
+    return session.scalar(query)
 
 
-def upcoming_events(session: Session, kind: str | None = None, limit: int = 20) -> list[Event]:
+def upcoming_events(
+    session: Session, kind: str | None = None, limit: int = 20, *, public_only: bool = False
+) -> list[Event]:
+    """Events that have not started yet, soonest first.
+
+    ``public_only`` hides events whose article is not published yet (the web
+    archive must not leak a draft through its event).
+    """
     query = (
         select(Event)
         .where(Event.starts_at >= utcnow())
@@ -40,4 +64,181 @@ def upcoming_events(session: Session, kind: str | None = None, limit: int = 20) 
     )
     if kind:
         query = query.where(Event.kind == kind)
+    if public_only:
+        query = query.outerjoin(Event.article).where(
+            or_(Event.article_id.is_(None), and_(*_public_filters()))
+        )
     return list(session.scalars(query))
+
+
+def public_event(session: Session, event_id: int) -> Event | None:
+    query = (
+        select(Event)
+        .where(Event.id == event_id)
+        .outerjoin(Event.article)
+        .where(or_(Event.article_id.is_(None), and_(*_public_filters())))
+        .options(selectinload(Event.article), selectinload(Event.company))
+    )
+    return session.scalar(query)
+
+
+def remaining_seats(session: Session, events: list[Event]) -> dict[int, int]:
+    """Seats still free per event id, for a whole list in one query.
+
+    Same rule as ``events.service.remaining_seats`` (participants of seat-holding
+    registrations count), batched so a listing costs one query, not one per event.
+    """
+    from events.models import Registration
+    from events.service import SEAT_HOLDING
+
+    ids = [event.id for event in events]
+    if not ids:
+        return {}
+    taken = dict(
+        session.execute(
+            select(Registration.event_id, func.sum(Registration.adults + Registration.children))
+            .where(Registration.event_id.in_(ids), Registration.status.in_(SEAT_HOLDING))
+            .group_by(Registration.event_id)
+        ).all()
+    )
+    return {event.id: max(0, event.capacity - int(taken.get(event.id) or 0)) for event in events}
+
+
+# --- archives and pagination ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing; ``number`` is 1-based."""
+
+    items: list
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def paginate(session: Session, query: Select, number: int, per_page: int = 12) -> Page | None:
+    """The requested page, or None when it does not exist (page 1 always exists)."""
+    if number < 1:
+        return None
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = Page(items=[], number=number, per_page=per_page, total=total or 0)
+    if number > page.pages:
+        return None
+    items = list(session.scalars(query.limit(per_page).offset((number - 1) * per_page)))
+    return Page(items=items, number=number, per_page=per_page, total=page.total)
+
+
+def series_query(series: str) -> Select:
+    return published_articles_query().where(Article.series == series)
+
+
+def tag_query(tag_name: str) -> Select:
+    return published_articles_query().where(Article.tags.any(Tag.name == tag_name))
+
+
+def tag_exists(session: Session, tag_name: str) -> bool:
+    return session.scalar(select(Tag.id).where(Tag.name == tag_name)) is not None
+
+
+def latest_per_category(
+    session: Session, categories: list[str], per_category: int = 3
+) -> dict[str, list[Article]]:
+    """The newest ``per_category`` articles of each category, in one query."""
+    rank = func.row_number().over(
+        partition_by=Article.category, order_by=(Article.published_at.desc(), Article.id.desc())
+    )
+    ranked = (
+        select(Article.id.label("id"), rank.label("rank"))
+        .where(*_public_filters(), Article.category.in_(categories))
+        .subquery()
+    )
+    query = (
+        select(Article)
+        .join(ranked, ranked.c.id == Article.id)
+        .where(ranked.c.rank <= per_category)
+        .options(selectinload(Article.tags))
+        .order_by(ranked.c.rank)
+    )
+    grouped: dict[str, list[Article]] = {category: [] for category in categories}
+    for article in session.scalars(query):
+        grouped[article.category].append(article)
+    return grouped
+
+
+def related_articles(session: Session, article: Article, limit: int = 4) -> list[Article]:
+    """Published articles sharing most tags, then the same category, newest first."""
+    tag_ids = [tag.id for tag in article.tags]
+    shared = (
+        select(article_tags.c.article_id.label("article_id"), func.count().label("score"))
+        .where(article_tags.c.tag_id.in_(tag_ids or [-1]))
+        .group_by(article_tags.c.article_id)
+        .subquery()
+    )
+    same_category = case((Article.category == article.category, 1), else_=0)
+    query = (
+        published_articles_query()
+        .outerjoin(shared, shared.c.article_id == Article.id)
+        .where(Article.id != article.id, Article.category != "about")
+        .where(or_(shared.c.score > 0, Article.category == article.category))
+        .order_by(None)
+        .order_by(
+            func.coalesce(shared.c.score, 0).desc(), same_category.desc(),
+            Article.published_at.desc(), Article.id.desc(),
+        )
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def sitemap_articles(session: Session) -> list[tuple[str, str, datetime]]:
+    """(slug, category, last change) of every public article, for the sitemap."""
+    query = select(Article.slug, Article.category, Article.updated_at).where(*_public_filters())
+    return [tuple(row) for row in session.execute(query.order_by(Article.published_at.desc()))]
+
+
+def public_tag_names(session: Session) -> list[str]:
+    query = (
+        select(Tag.name)
+        .join(article_tags, article_tags.c.tag_id == Tag.id)
+        .join(Article, Article.id == article_tags.c.article_id)
+        .where(*_public_filters())
+        .group_by(Tag.name)
+        .order_by(Tag.name)
+    )
+    return list(session.scalars(query))
+
+
+# --- rendered Markdown cache ------------------------------------------------
+
+_HTML_CACHE_SIZE = 256
+_html_cache: OrderedDict[tuple, str] = OrderedDict()
+_html_lock = threading.Lock()
+
+
+def article_html(article: Article) -> str:
+    """Sanitised body HTML, cached per (id, updated_at): rendering is the costly part."""
+    key = (article.id, article.updated_at, len(article.body_md or ""))
+    with _html_lock:
+        cached = _html_cache.get(key)
+        if cached is not None:
+            _html_cache.move_to_end(key)
+            return cached
+    html = render_markdown(article.body_md or "")
+    with _html_lock:
+        _html_cache[key] = html
+        while len(_html_cache) > _HTML_CACHE_SIZE:
+            _html_cache.popitem(last=False)
+    return html

@@ -1,12 +1,24 @@
-"""Public web archive (top, categories, articles, feeds)."""
+"""Public web archive: top page, concept page, events; plus /healthz."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import os
+
+from flask import Blueprint, abort, jsonify, render_template
 from sqlalchemy import text
 
+from content import service
+from web import formatting, site
 from web.db import db
+from web.views.caching import public_page
 
 bp = Blueprint("public", __name__)
+bp.after_request(public_page)
+
+# Globals rather than a context processor: macros imported without context see them too.
+bp.record_once(lambda state: state.app.jinja_env.globals.update(site.template_context()))
+bp.record_once(lambda state: formatting.register(state.app))
+
+TOP_PER_CATEGORY = 3
 
 
 @bp.get("/healthz")
@@ -16,3 +28,63 @@ def healthz():
     except Exception:  # the point of this endpoint is to report, not to raise
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/")
+def top():
+    session = db.session
+    latest = service.latest_per_category(session, site.NAV_CATEGORIES, TOP_PER_CATEGORY)
+    events = service.upcoming_events(session, limit=4, public_only=True)
+    return render_template(
+        "public/top.html",
+        latest=latest,
+        events=events,
+        seats=service.remaining_seats(session, events),
+    )
+
+
+@bp.get("/about")
+def about():
+    from web.views.archive import render_article
+
+    return render_article("about")
+
+
+@bp.get("/events")
+def events():
+    session = db.session
+    items = service.upcoming_events(session, limit=100, public_only=True)
+    return render_template(
+        "public/events.html", events=items, seats=service.remaining_seats(session, items)
+    )
+
+
+@bp.get("/events/<int:event_id>")
+def event_detail(event_id: int):
+    # Placeholder until the registration issue: shows the facts and links the article.
+    session = db.session
+    event = service.public_event(session, event_id)
+    if event is None:
+        abort(404)
+    return render_template(
+        "public/event_detail.html", event=event, seats=service.remaining_seats(session, [event])
+    )
+
+
+def _bench_bare():
+    return render_template("bench/bare.html", message="ok")
+
+
+@bp.record_once
+def _register_bench_endpoint(state) -> None:
+    # A trivial page on the same server, only for bench/web_pages.py to compare against.
+    if os.environ.get("BENCH_BARE_ENDPOINT") == "1":
+        state.app.add_url_rule("/_bench/bare", "bench_bare", _bench_bare)
+
+
+def register_blueprints(app) -> None:
+    """All blueprints of the public site (one call from ``web.app``)."""
+    from web.views import archive, feeds, media
+
+    for blueprint in (bp, archive.bp, feeds.bp, media.bp):
+        app.register_blueprint(blueprint)
