@@ -40,7 +40,7 @@ def _register_blueprints(app: Flask) -> None:
     from web import admin as admin_console
     from web.views import public
 
-    app.register_blueprint(public.bp)
+    public.register_blueprints(app)  # public site: top, archives, articles, feeds, media
     app.register_blueprint(kpi_views.bp)
     app.register_blueprint(admin_console.bp)
 
