@@ -5,6 +5,9 @@ import re
 
 from flask import g
 
+from sqlalchemy import select
+
+from content.models import Article
 from web.admin.accounts import create_account
 from web.db import db
 
@@ -49,3 +52,27 @@ def post_form(client, page_url: str, action_url: str, data: dict, **kwargs):
     return client.post(action_url, data={**data, "csrf_token": token}, **kwargs)
 
 
+
+# --- article editor -----------------------------------------------------------
+
+FORM = {
+    "title": "町工場の春", "slug": "machikoba-spring", "category": "feature", "series": "",
+    "tags": "旋盤, 見学", "summary": "春の町工場を歩きました。", "body_md": "## 見出し\n\n本文です。",
+    "hero_alt": "", "hero_credit": "", "author": "編集部", "company_id": "",
+}
+
+
+def create(client, **changes):
+    data = {**FORM, "action": "save", **changes}
+    return post_form(client, "/admin/articles/new", "/admin/articles/new", data)
+
+
+def edit_form(client, article_id: int) -> dict:
+    html = fresh_page(client, f"/admin/articles/{article_id}")
+    version = html.split('name="version" value="', 1)[1].split('"', 1)[0]
+    return {"csrf_token": csrf_from(html), "version": version}
+
+
+def find_article(slug="machikoba-spring") -> Article | None:
+    db.session.expire_all()
+    return db.session.scalar(select(Article).where(Article.slug == slug))

@@ -86,3 +86,89 @@ def test_scheduled_publication_by_job_runs_hooks_once(app, hook_calls):
     db.session.expire_all()
     assert db.session.get(Article, article.id).status == "published"
     assert hook_calls == [(article.id, "published", None)]
+
+
+def test_job_function_publishes_due_articles(app, hook_calls):
+    from content import jobs
+
+    ward = make_staff("ward")
+    article = _article(ward, category="news")
+    publishing.schedule(db.session, article, utcnow() + timedelta(seconds=1), ward)
+    db.session.commit()
+    article.scheduled_at = utcnow() - timedelta(seconds=1)  # time has come
+    db.session.commit()
+    assert jobs.run_scheduled_publication(app) == [article.id]
+    assert jobs.run_scheduled_publication(app) == []
+    assert len(hook_calls) == 1
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "article.publish"))
+    assert entry.staff_id is None  # published by the system
+
+
+def test_worker_registers_the_job(app):
+    from content.jobs import JOB_ID
+    from web.worker import build_scheduler
+
+    assert JOB_ID in {job.id for job in build_scheduler(app).get_jobs()}
+
+
+def test_failing_hook_aborts_the_publication(app):
+    ward = make_staff("ward")
+    article = _article(ward, category="news")
+
+    def broken(session, article, staff):
+        raise RuntimeError("outbox unavailable")
+
+    publishing.ARTICLE_PUBLISHED_HOOKS.append(broken)
+    try:
+        with pytest.raises(RuntimeError):
+            publishing.publish(db.session, article, ward)
+        db.session.rollback()
+    finally:
+        publishing.ARTICLE_PUBLISHED_HOOKS.remove(broken)
+    db.session.expire_all()
+    assert db.session.get(Article, article.id).status == "draft"
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "article.publish")) is None
+
+
+def test_unpublish_and_cancel_schedule(app, hook_calls):
+    ward = make_staff("ward")
+    published = _article(ward, category="news", slug="a")
+    publishing.publish(db.session, published, ward)
+    publishing.unpublish(db.session, published, ward)
+    assert published.status == "draft"
+    booked = _article(ward, category="local", slug="b")
+    publishing.schedule(db.session, booked, utcnow() + timedelta(days=1), ward)
+    publishing.unpublish(db.session, booked, ward)
+    assert booked.status == "approved" and booked.scheduled_at is None
+    with pytest.raises(publishing.InvalidTransition):
+        publishing.unpublish(db.session, booked, ward)
+
+
+def test_admin_passes_every_check_and_contractor_edits_only_unpublished(app):
+    admin, contractor = make_staff("admin"), make_staff("contractor")
+    article = _article(contractor)
+    publishing.submit_for_review(db.session, article, contractor)
+    publishing.approve(db.session, article, admin)
+    assert publishing.may_edit(contractor, article)
+    publishing.publish(db.session, article, admin)
+    assert not publishing.may_edit(contractor, article)
+    with pytest.raises(publishing.NotAllowed):
+        publishing.ensure_may_edit(contractor, article)
+
+
+def test_scheduled_job_skips_a_row_locked_by_another_worker(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks (FOR UPDATE SKIP LOCKED) exist on PostgreSQL; SQLite runs one worker")
+    ward = make_staff("ward")
+    article = _article(ward, category="news")
+    publishing.schedule(db.session, article, utcnow() + timedelta(minutes=1), ward)
+    db.session.commit()
+    holder = db.new_session()
+    holder.scalar(select(Article).where(Article.id == article.id).with_for_update())
+    later = utcnow() + timedelta(minutes=2)
+    try:
+        assert publishing.publish_due(db.new_session(), later) == []
+    finally:
+        holder.rollback()
+        holder.close()
+    assert publishing.publish_due(db.new_session(), later) == [article.id]

@@ -35,7 +35,7 @@ def transient_article(session: Session, data: ArticleInput, saved: Article | Non
         hero_sizes=list(saved.hero_sizes or []) if saved else [],
         status="published",
         published_at=_shown_date(data, saved),
-        updated_at=utcnow(),
+        updated_at=saved.updated_at if saved else utcnow(),
         company_id=data.company,
     )
     article.company = session.get(Company, data.company) if data.company else None
@@ -50,8 +50,10 @@ def _shown_date(data: ArticleInput, saved: Article | None):
 
 
 def render_preview(session: Session, data: ArticleInput, saved: Article | None) -> str:
+    # The public page's own helpers; tests/admin/test_preview.py fails if the contexts drift.
     from content import service
-    from web import site  # the public site's helpers, shared so the preview cannot drift
+    from web import site
+    from web.views.media import article_ogp_url
 
     article = transient_article(session, data, saved)
     event = saved.event if saved is not None else None
@@ -65,6 +67,7 @@ def render_preview(session: Session, data: ArticleInput, saved: Article | None) 
             event=event,
             seats=service.remaining_seats(session, [event]) if event else {},
             canonical=site.absolute_url(site.article_path(article.slug)),
+            og_image=article_ogp_url(article),
         )
     finally:
         session.rollback()  # nothing a preview touched may ever be written

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
-from content.images import MAX_BYTES, ImageError, store_renditions
+from content.images import MAX_BYTES, ImageError, store_renditions, validate_image
 
 ALLOWED_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 
@@ -47,6 +47,7 @@ def store_hero_upload(file: FileStorage, instance_path: str, slug: str) -> tuple
         _copy_limited(file, handle)
         handle.flush()
         try:
+            validate_image(Path(handle.name))  # first: store_renditions reads headers unguarded
             return store_renditions(Path(handle.name), Path(instance_path, "media"), slug or "upload")
         except ImageError as exc:
             raise ImageError(_friendly(str(exc))) from exc
