@@ -20,6 +20,7 @@ from web.templating import datetime_ja
 log = logging.getLogger(__name__)
 POPULAR_TAGS = 6
 SUGGESTIONS = 2
+FACETS = 3
 MAX_PAGE = 50
 
 
@@ -57,7 +58,20 @@ def _results(turn: Turn, result, category: str | None) -> BotResponse:
     quick: list[Choice | None] = []
     if result.page < min(pages, MAX_PAGE):
         quick.append(_search_choice("次の10件", result.query, category, result.page + 1))
+    if category is None:
+        quick += _facet_choices(result)
     return BotResponse([Text(header), cards], quick + menus.main_menu())
+
+
+def _facet_choices(result) -> list[Choice | None]:
+    """「特集記事だけ（3）」: narrow a mixed result to one category."""
+    facets = {k: n for k, n in (getattr(result, "facets", None) or {}).items()
+              if k in menus.BROWSABLE_CATEGORIES and n}
+    if len(facets) < 2:
+        return []
+    top = sorted(facets.items(), key=lambda item: -item[1])[:FACETS]
+    return [_search_choice(f"{CATEGORIES[key]}だけ（{count}）", result.query, key,
+                           shown=f"{result.query}（{CATEGORIES[key]}）") for key, count in top]
 
 
 def _articles_by_slug(turn: Turn, slugs: list[str]) -> dict[str, Article]:
