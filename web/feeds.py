@@ -1,6 +1,8 @@
 """Atom and RSS feeds built with feedgen (absolute links from BASE_URL)."""
 from __future__ import annotations
 
+from html import escape
+
 from feedgen.feed import FeedGenerator
 
 from content import service
@@ -38,7 +40,9 @@ def _add_entry(feed: FeedGenerator, article) -> None:
     entry.link(href=url, rel="alternate")
     entry.published(article.published_at)
     entry.updated(max(article.updated_at, article.published_at))
-    entry.summary(article.summary or article.title)
+    summary = article.summary or article.title
+    entry.summary(summary, type="text")  # Atom: plain text, shown as written
+    entry.description(escape(summary))  # RSS readers treat description as HTML
     entry.content(service.article_html(article), type="html")
     entry.author(name=article.author or site.SITE_NAME)
     entry.category(term=article.category, label=CATEGORIES.get(article.category, article.category))

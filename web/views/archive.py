@@ -5,6 +5,7 @@ from flask import Blueprint, abort, redirect, render_template
 from markupsafe import Markup
 
 from content import service
+from content.frontmatter import SLUG_RE
 from content.models import CATEGORIES, SERIES
 from web import site
 from web.db import db
@@ -51,9 +52,9 @@ def series(series: str):
     )
 
 
-@bp.get("/tag/<tag>")
+@bp.get("/tag/<path:tag>")  # tags may contain "/" (e.g. IoT/AI)
 def tag(tag: str):
-    if len(tag) > MAX_TAG_LENGTH or not service.tag_exists(db.session, tag):
+    if len(tag) > MAX_TAG_LENGTH or not tag.isprintable() or not service.tag_exists(db.session, tag):
         abort(404)
     return _render_listing(
         service.tag_query(tag), heading=f"タグ：{tag}",
@@ -70,7 +71,7 @@ def article(slug: str):
 
 def render_article(slug: str):
     session = db.session
-    item = service.published_article(session, slug)
+    item = service.published_article(session, slug) if SLUG_RE.fullmatch(slug) else None
     if item is None:
         abort(404)
     event = item.event

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, send_file, send_from_directory
 
 from content import service
+from content.frontmatter import SLUG_RE
 from content.models import CATEGORIES
 from web import ogp, site
 from web.db import db
@@ -46,7 +47,7 @@ def _send_card(name: str, card: ogp.Card):
 
 @bp.get("/ogp/<slug>.png")
 def article_ogp(slug: str):
-    article = service.published_article(db.session, slug)
+    article = service.published_article(db.session, slug) if SLUG_RE.fullmatch(slug) else None
     if article is None:
         abort(404)
     return _send_card(f"article-{article.id}", article_card(article))

@@ -19,6 +19,7 @@ bp.record_once(lambda state: state.app.jinja_env.globals.update(site.template_co
 bp.record_once(lambda state: formatting.register(state.app))
 
 TOP_PER_CATEGORY = 3
+MAX_DB_INT = 2**31 - 1  # larger ids cannot exist; SQLite would even raise on them
 
 
 @bp.get("/healthz")
@@ -63,7 +64,7 @@ def events():
 def event_detail(event_id: int):
     # Placeholder until the registration issue: shows the facts and links the article.
     session = db.session
-    event = service.public_event(session, event_id)
+    event = service.public_event(session, event_id) if event_id <= MAX_DB_INT else None
     if event is None:
         abort(404)
     return render_template(
