@@ -5,6 +5,7 @@ from console_helpers import FORM, create, edit_form, fresh_page, login
 from console_helpers import find_article as article
 from sqlalchemy import func, select
 
+from content import publishing
 from content.models import Article
 from web.admin.models import AuditLog
 from web.db import db
@@ -114,3 +115,51 @@ def test_stale_edit_is_refused_and_the_input_kept(ward_client):
 
 def test_unknown_article_is_404(ward_client):
     assert ward_client.get("/admin/articles/999").status_code == 404
+
+
+def test_contractor_edit_after_approval_returns_to_draft(app, contractor, ward):
+    writer = app.test_client()
+    login(writer, contractor.email)
+    create(writer)
+    saved = article()
+    publishing.submit_for_review(db.session, saved, contractor)
+    publishing.approve(db.session, saved, ward)
+    db.session.commit()
+    page = fresh_page(writer, f"/admin/articles/{saved.id}")
+    assert "承認は取り消されて下書きに戻ります" in page
+    data = {**FORM, **edit_form(writer, saved.id), "body_md": "承認後に書き換えた本文", "action": "save"}
+    assert writer.post(f"/admin/articles/{saved.id}", data=data).status_code == 302
+    assert article().status == "draft" and article().reviewed_by_id is None
+
+
+def test_contractor_sees_published_feature_read_only(app, contractor, ward):
+    create_as = app.test_client()
+    login(create_as, contractor.email)
+    create(create_as)
+    saved = article()
+    publishing.submit_for_review(db.session, saved, contractor)
+    publishing.publish(db.session, saved, ward)
+    db.session.commit()
+    page = fresh_page(create_as, f"/admin/articles/{saved.id}")
+    assert "区職員のみ編集できます" in page and 'value="save"' not in page
+    data = {**FORM, **edit_form(create_as, saved.id), "title": "こっそり変更", "action": "save"}
+    response = create_as.post(f"/admin/articles/{saved.id}", data=data)
+    assert response.status_code == 422
+    assert article().title == FORM["title"]
+
+
+def test_list_filters_by_status_and_hides_other_categories_from_contractors(app, ward, contractor):
+    ward_client = app.test_client()
+    login(ward_client, ward.email)
+    create(ward_client)
+    create(ward_client, slug="ward-news", title="区からのお知らせ", category="news")
+    news = article("ward-news")
+    publishing.publish(db.session, news, ward)
+    db.session.commit()
+    listing = fresh_page(ward_client, "/admin/articles?status=published")
+    assert "区からのお知らせ" in listing and FORM["title"] not in listing
+    contractor_client = app.test_client()
+    login(contractor_client, contractor.email)
+    listing = fresh_page(contractor_client, "/admin/articles")
+    assert FORM["title"] in listing and "区からのお知らせ" not in listing
+    assert contractor_client.get(f"/admin/articles/{news.id}").status_code == 403

@@ -69,6 +69,17 @@ ACTION_LABELS = {
 }
 
 
+PREFIX_LABELS = {"broadcast": "配信", "export": "エクスポート", "kpi": "KPI", "event": "イベント"}
+
+
+def action_label(action: str) -> str:
+    """Japanese name of an action; other domains may add theirs to ACTION_LABELS."""
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    prefix, _, rest = action.partition(".")
+    return f"{PREFIX_LABELS[prefix]}（{rest}）" if prefix in PREFIX_LABELS and rest else action
+
+
 def entries_query(action_prefix: str | None = None):
     """Newest first, with the acting staff member (None for the system)."""
     query = (

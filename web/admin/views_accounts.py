@@ -52,7 +52,8 @@ def _target(staff_id: int) -> StaffUser:
 @bp.post("/accounts/<int:staff_id>/role")
 @staff_required("admin")
 def account_role(staff_id: int):
-    return _change(staff_id, lambda s: accounts.change_role(db.session, s, request.form.get("role", ""), current_staff()),
+    role = request.form.get("role", "")
+    return _change(staff_id, lambda staff: accounts.change_role(db.session, staff, role, current_staff()),
                    "権限を変更しました")
 
 
@@ -61,7 +62,7 @@ def account_role(staff_id: int):
 def account_active(staff_id: int):
     active = request.form.get("active") == "1"
     message = "アカウントを有効にしました" if active else "アカウントを無効にしました"
-    return _change(staff_id, lambda s: accounts.set_active(db.session, s, active, current_staff()), message)
+    return _change(staff_id, lambda staff: accounts.set_active(db.session, staff, active, current_staff()), message)
 
 
 def _change(staff_id: int, operation, message: str):

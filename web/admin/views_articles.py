@@ -37,6 +37,7 @@ def _form_page(data: ArticleInput, article, errors=None, message=None, status=20
         data=data, article=article, errors=errors or {}, message=message, companies=companies,
         categories={key: CATEGORIES[key] for key in allowed}, series=SERIES,
         labels=publishing.STATUS_LABELS, is_reviewer=publishing.is_reviewer(staff), latest=latest,
+        can_edit=article is None or publishing.may_edit(staff, article),
     )
     return render_template("admin/articles/edit.html", **context), status
 

@@ -77,7 +77,7 @@ def audit_log():
     action = request.args.get("action", "").strip()[:50]
     query = audit.entries_query(action or None)
     page = page_of(db.session, query, requested_number(request.args.get("page")), AUDIT_PER_PAGE, scalars=False)
-    return render_template("admin/audit.html", page=page, action=action, labels=audit.ACTION_LABELS)
+    return render_template("admin/audit.html", page=page, action=action, action_label=audit.action_label)
 
 
 @bp.app_context_processor
