@@ -1,6 +1,8 @@
 """Login throttling, password rehashing and session cookie flags."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from argon2 import PasswordHasher
 from console_helpers import PASSWORD, fresh_page, login, make_staff
 from sqlalchemy import func, select
@@ -93,3 +95,13 @@ def test_secure_flag_reaches_the_login_cookie(app, ward):
     response = login(app.test_client(), ward.email)
     assert response.status_code == 302
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_lock_expires_after_the_window(app, ward):
+    client = app.test_client()
+    _fail(client, ward.email, throttle.MAX_FAILURES)
+    assert LOCKED in login(client, ward.email).get_data(as_text=True)
+    for attempt in db.session.scalars(select(LoginAttempt)):
+        attempt.created_at = attempt.created_at - throttle.WINDOW - timedelta(minutes=1)
+    db.session.commit()
+    assert login(client, ward.email).status_code == 302
