@@ -142,7 +142,7 @@ def _apply_article(session: Session, data: ArticleData, media_dir: Path, report:
     if article is None:
         article = Article(slug=data.slug)
         session.add(article)
-    for name in ("title", "category", "series", "summary", "image_alt", "status", "author", "published_at"):
+    for name in ("title", "category", "series", "summary", "status", "author", "published_at"):
         setattr(article, name, getattr(data, name))
     article.body_md = data.body
     article.hero_alt, article.hero_credit = data.image_alt, data.image_credit
@@ -150,6 +150,8 @@ def _apply_article(session: Session, data: ArticleData, media_dir: Path, report:
     article.tags = _tags(session, data.tags)
     if data.image:
         article.hero_image, article.hero_sizes = store_renditions(data.image, media_dir, data.slug)
+    else:  # the file is the source of truth: an image removed there is removed here
+        article.hero_image, article.hero_sizes = None, []
     _apply_event(session, article, data)
 
 
