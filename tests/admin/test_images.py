@@ -94,3 +94,11 @@ def test_replacing_the_image_on_edit(app, ward_client):
     assert ward_client.post(f"/admin/articles/{saved.id}", data=data).status_code == 302
     assert article().hero_image != first and article().hero_sizes == [480, 800]
     assert article().hero_alt == "新しい写真"
+
+
+def test_oversized_request_gets_a_japanese_page(app, ward_client):
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    response = upload(ward_client, b"\xff" * (2 * 1024 * 1024), "huge.jpg")
+    assert response.status_code == 413
+    assert "大きすぎます（1MBまで）" in response.get_data(as_text=True)
+    assert article() is None

@@ -1,7 +1,7 @@
 """Login, logout, the dashboard and the audit log page."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from web.admin import audit, auth
@@ -18,6 +18,13 @@ AUDIT_PER_PAGE = 50
 def csrf_failed(_error):
     message = "フォームの有効期限が切れたか、不正な送信です。ページを再読み込みしてからもう一度お試しください。"
     return render_template("admin/error.html", message=message), 400
+
+
+@bp.errorhandler(413)
+def too_large(_error):
+    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 1024 // 1024
+    message = f"送信したデータが大きすぎます（{limit}MBまで）。画像を小さくしてからもう一度お試しください。"
+    return render_template("admin/error.html", message=message), 413
 
 
 @bp.errorhandler(403)
