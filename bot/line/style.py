@@ -1,0 +1,40 @@
+"""The portal's design tokens (web/static/css/tokens.css) for LINE surfaces:
+Flex bubbles and rich menu images. Keep the values in step with tokens.css."""
+from __future__ import annotations
+
+INK = "#1f1a3d"
+INK_SOFT = "#4d4870"
+PAPER = "#fffdf7"
+WHITE = "#ffffff"
+LINE_GREY = "#d9d4ee"
+PRIMARY = "#5b2ee8"  # vivid violet: buttons
+SUN = "#ffd23f"
+MINT = "#00c2a8"
+TOMATO = "#ff5a36"
+TINT_VIOLET = "#efeaff"
+TINT_SUN = "#fff4c7"
+TINT_MINT = "#dcfaf4"
+TINT_PINK = "#ffe6f2"
+TINT_SKY = "#e9f3ff"
+
+# Category / event label → chip colour (white text sits on all of them).
+LABEL_COLOURS = {
+    "特集": "#c4006e",
+    "テーマ別": "#005caf",
+    "企業": "#005caf",
+    "人": "#005caf",
+    "製品": "#005caf",
+    "お知らせ": "#5b2ee8",
+    "地域": "#007663",
+    "行政": "#a64000",
+    "体験教室": "#c4006e",
+    "見学会": "#005caf",
+    "イベント": "#007663",
+}
+
+
+def label_colour(label: str) -> str:
+    for key, colour in LABEL_COLOURS.items():
+        if key in label:
+            return colour
+    return INK

@@ -1,0 +1,130 @@
+"""Webhook intake: size limit, signature, JSON, and which events become jobs.
+
+Everything here runs inside the HTTP request, so it stays cheap: no SDK model
+parsing, no database reads, one INSERT for the whole request (see views.py).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from linebot.v3.webhook import SignatureValidator
+
+from bot.line.queue import NewJob
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+EVENT_JOB_KIND = "line_event"
+HANDLED_TYPES = ("message", "postback", "follow", "unfollow")
+# Fields (paths into the event) without which an event of that type cannot be answered.
+REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "message": (("replyToken",), ("message", "type")),
+    "postback": (("replyToken",), ("postback", "data")),
+    "follow": (("replyToken",),),
+    "unfollow": (),
+}
+COMMON_FIELDS = (("webhookEventId",), ("timestamp",), ("source", "userId"))
+MAX_ID_LENGTH = 100
+
+
+class WebhookError(Exception):
+    """A request the webhook refuses as a whole (status + reason for the log)."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def read_body(stream, content_length: int | None) -> bytes:
+    """The raw body, refusing anything over 1 MB whatever Content-Length claims."""
+    if content_length is not None and content_length > MAX_BODY_BYTES:
+        raise WebhookError(413, f"Content-Length {content_length} exceeds {MAX_BODY_BYTES}")
+    body = stream.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise WebhookError(413, f"body exceeds {MAX_BODY_BYTES} bytes")
+    return body
+
+
+def verify_signature(body: bytes, signature: str | None, channel_secret: str) -> str:
+    """Check X-Line-Signature with the SDK validator; returns the body as text."""
+    if not signature:
+        raise WebhookError(400, "missing X-Line-Signature")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WebhookError(400, "body is not UTF-8") from None
+    if not SignatureValidator(channel_secret).validate(text, signature):
+        raise WebhookError(400, "invalid X-Line-Signature")
+    return text
+
+
+def parse_events(text: str) -> list[Any]:
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise WebhookError(400, f"malformed JSON: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("events"), list):
+        raise WebhookError(400, "JSON body has no 'events' list")
+    return document["events"]
+
+
+def _field(event: dict, path: tuple[str, ...]) -> Any:
+    value: Any = event
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def missing_fields(event: dict) -> list[str]:
+    paths = COMMON_FIELDS + REQUIRED_FIELDS.get(event.get("type"), ())
+    return [".".join(path) for path in paths if _field(event, path) in (None, "")]
+
+
+def _ignore_reason(event: dict) -> str | None:
+    kind = event.get("type")
+    if kind not in HANDLED_TYPES:
+        return f"unhandled event type {kind!r}"
+    if _field(event, ("source", "type")) != "user":
+        return "not a one-to-one chat"
+    if event.get("mode") == "standby":
+        return "channel in standby mode"
+    return None
+
+
+def _invalid_reason(event: dict) -> str | None:
+    missing = missing_fields(event)
+    if missing:
+        return "missing " + ", ".join(missing)
+    if not isinstance(event["timestamp"], int) or not isinstance(event["webhookEventId"], str):
+        return "timestamp or webhookEventId has the wrong type"
+    if len(event["webhookEventId"]) > MAX_ID_LENGTH:
+        return "webhookEventId too long"
+    return None
+
+
+def event_job(event: Any) -> NewJob | None:
+    """The job for one webhook event, or None when it is skipped (with a log line)."""
+    if not isinstance(event, dict):
+        log.warning("LINE webhook: skipped an event that is not an object")
+        return None
+    reason = _ignore_reason(event)
+    if reason:
+        log.debug("LINE webhook: ignored event %s (%s)", event.get("webhookEventId"), reason)
+        return None
+    reason = _invalid_reason(event)
+    if reason:
+        log.warning("LINE webhook: skipped event %s: %s", event.get("webhookEventId"), reason)
+        return None
+    return NewJob(dedup_key=event["webhookEventId"], payload=event, kind=EVENT_JOB_KIND)
+
+
+def jobs_for(events: list[Any]) -> list[NewJob]:
+    jobs: dict[str, NewJob] = {}
+    for event in events:
+        job = event_job(event)
+        if job is not None:
+            jobs.setdefault(job.dedup_key, job)  # same id twice in one request: once
+    return list(jobs.values())

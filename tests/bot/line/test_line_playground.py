@@ -1,0 +1,92 @@
+"""The bot playground: same core, no LINE, CSRF-protected JSON API, gated in production."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.line.playground import playground_allowed
+from tests.conftest import make_test_app
+
+API = "/playground/api/message"
+
+
+def csrf_token(client) -> str:
+    page = client.get("/playground")
+    assert page.status_code == 200
+    return re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def say(client, token: str, **payload):
+    return client.post(API, json=payload, headers={"X-CSRFToken": token})
+
+
+def test_page_renders_with_the_chat_and_its_assets(demo_site):
+    html = demo_site.test_client().get("/playground").get_data(as_text=True)
+    assert "ボットのプレイグラウンド" in html
+    assert "bot/playground.js" in html and "bot/playground.css" in html and "data-pg-log" in html
+
+
+def test_round_trip_returns_cards_like_the_line_carousel(demo_site):
+    client = demo_site.test_client()
+    token = csrf_token(client)
+    welcome = say(client, token, kind="follow").get_json()
+    assert any(c["label"] == "保護者" and c["data"] for c in welcome["quick_replies"])
+    answer = say(client, token, kind="text", text="新着").get_json()
+    [cards] = [m for m in answer["messages"] if m["type"] == "cards"]
+    assert 1 <= len(cards["cards"]) <= 12
+    first = cards["cards"][0]
+    assert first["title"] and first["url"].startswith("https://testserver.local/r/")
+    assert first["label_colour"].startswith("#")
+
+
+def test_persona_postback_is_remembered_for_the_session(demo_site, session):
+    from notifications.subscriptions import find_subscriber
+
+    client = demo_site.test_client()
+    token = csrf_token(client)
+    say(client, token, kind="follow")
+    answer = say(client, token, kind="postback", data="a=persona&p=parent")
+    assert answer.status_code == 200
+    with client.session_transaction() as flask_session:
+        user = flask_session["playground_user"]
+    assert find_subscriber(session, "playground", user).persona == "parent"
+
+
+def test_post_without_csrf_token_is_refused(app):
+    client = app.test_client()
+    client.get("/playground")
+    assert client.post(API, json={"kind": "text", "text": "新着"}).status_code == 400
+
+
+@pytest.mark.parametrize("payload, message", [
+    ({"kind": "text", "text": "   "}, "入力してください"),
+    ({"kind": "text", "text": "あ" * 5001}, "5000文字以内"),
+    ({"kind": "unfollow"}, "送れません"),
+    ({"kind": "postback", "data": ""}, "ボタン"),
+    ({"kind": "text", "text": ["list"]}, "形式"),
+])
+def test_bad_input_gets_a_japanese_400(app, payload, message):
+    client = app.test_client()
+    response = say(client, csrf_token(client), **payload)
+    assert response.status_code == 400 and message in response.get_json()["message"]
+
+
+def test_non_json_body_gets_a_japanese_400(app):
+    client = app.test_client()
+    response = client.post(API, data="x", headers={"X-CSRFToken": csrf_token(client)})
+    assert response.status_code == 400 and "JSON" in response.get_json()["message"]
+
+
+def test_production_hides_the_playground_from_visitors(database_url, tmp_path):
+    app = make_test_app(database_url, tmp_path / "prod", PRODUCTION=True)
+    client = app.test_client()
+    assert client.get("/playground").status_code == 404
+    with client.session_transaction() as flask_session:
+        flask_session["staff_id"] = 1
+    assert client.get("/playground").status_code == 200
+
+
+def test_playground_allowed_locally(app):
+    with app.test_request_context("/playground"):
+        assert playground_allowed() is True
