@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from web.db import Base, utcnow
@@ -76,6 +76,9 @@ class Registration(Base):
     purpose_version: Mapped[str] = mapped_column(String(20))
     consented_at: Mapped[datetime]
     token: Mapped[str] = mapped_column(String(64), unique=True)  # private view/cancel link
+    # One per submitted form / confirmed conversation: a double-clicked or
+    # replayed submission finds the registration it already made.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     offer_expires_at: Mapped[datetime | None]
     attended_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
@@ -88,3 +91,104 @@ class Registration(Base):
     @property
     def participants(self) -> int:
         return self.adults + self.children
+
+
+class RegistrationDraft(Base):
+    """A chat registration in progress (one per chat user), kept between messages.
+
+    Holds what was answered so far; expires so abandoned answers (a name, a
+    contact) do not linger. ``registration_id`` is set once confirmed, so a
+    replayed confirmation finds the registration instead of making another.
+    """
+
+    __tablename__ = "registration_drafts"
+    __table_args__ = (UniqueConstraint("channel", "user_id", name="uq_registration_drafts_channel_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(100))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(20))
+    adults: Mapped[int | None]
+    children: Mapped[int | None]
+    name: Mapped[str | None] = mapped_column(String(100))
+    contact: Mapped[str | None] = mapped_column(String(254))
+    consented: Mapped[bool] = mapped_column(default=False)
+    submission_key: Mapped[str] = mapped_column(String(64))  # a replayed confirmation finds its registration
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+
+
+NOTICE_KINDS: dict[str, str] = {
+    "offer": "空席のご案内", "day_before": "前日リマインド", "two_hours": "2時間前リマインド",
+    "thank_you": "お礼とアンケート",
+}
+
+
+class ReminderLog(Base):
+    """Every notice sent about one registration, at most once per kind.
+
+    The row is inserted in the same transaction that queues the message, so
+    the unique constraint makes reminders idempotent even if jobs overlap.
+    ``outcome``: queued (LINE/Discord outbox), mail_pending / mailed / mail_failed,
+    or unreachable (no channel to reach the person: staff call them).
+    """
+
+    __tablename__ = "reminder_logs"
+    __table_args__ = (UniqueConstraint("registration_id", "kind", name="uq_reminder_logs_registration_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20), index=True)
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str | None] = mapped_column(Text)  # mail text until sent, then cleared
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    registration: Mapped[Registration] = relationship()
+
+
+SURVEY_SCORES = (1, 2, 3, 4, 5)
+SURVEY_NEXT_STEPS: dict[str, str] = {
+    "job": "この会社や町工場で働くことを考えたい",
+    "another": "ほかの見学会・教室にも参加したい",
+    "learn": "ものづくりをもっと学びたい",
+    "none": "特にない",
+}
+
+
+class SurveyAnswer(Base):
+    """The short post-event survey: choices only (no free text, so no personal data)."""
+
+    __tablename__ = "event_survey_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), unique=True
+    )
+    satisfaction: Mapped[int]
+    next_step: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+ALERT_KINDS: dict[str, str] = {"published": "新しい教室のお知らせ", "seats_opened": "空席のお知らせ"}
+
+
+class EventAlert(Base):
+    """A topic alert sent about an event (parents' workshop alerts), once per kind."""
+
+    __tablename__ = "event_alerts"
+    __table_args__ = (UniqueConstraint("event_id", "kind", name="uq_event_alerts_event_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    recipients: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

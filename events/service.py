@@ -25,10 +25,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from events.models import Event, Registration
+from events.validation import CONTACT_MAX, NAME_MAX, FieldError, clean_contact, clean_name  # noqa: F401
 from web.db import utcnow
 
 MAX_PARTICIPANTS = 10
-NAME_MAX, CONTACT_MAX = 100, 254
 OFFER_HOURS = 48
 PURPOSE_VERSION = "2026-11"
 PURPOSE_OF_USE = (
@@ -41,6 +41,9 @@ ACTIVE = ("confirmed", "offered", "waitlisted")
 # Called with (session, registration) after a waitlisted person is offered a seat
 # and after commit, so the notification can be queued on their own channel.
 OFFER_HOOKS: list[Callable[[Session, Registration], None]] = []
+# Called with (session, event) after commit when a full event has free seats
+# again that nobody on the waitlist took (parents' "seats opened" alerts).
+SEATS_OPENED_HOOKS: list[Callable[[Session, Event], None]] = []
 
 
 class RegistrationError(Exception):
@@ -61,6 +64,7 @@ class Application:
     name: str | None = None
     contact: str | None = None
     consent: bool = False
+    submission_key: str | None = None  # a form / confirmation id: resubmitting returns the same registration
 
     @property
     def person_key(self) -> str:
@@ -77,24 +81,18 @@ def _check_counts(adults: int, children: int) -> None:
         raise RegistrationError("participants", f"1回のお申し込みは{MAX_PARTICIPANTS}人までです。")
 
 
-def _clean_text(value: str | None, limit: int, label: str) -> str | None:
-    if value is None:
-        return None
-    value = "".join(ch for ch in value if ch.isprintable()).strip()
-    if len(value) > limit:
-        raise RegistrationError(label, f"{limit}文字以内で入力してください。")
-    return value or None
-
-
 def validate_application(app_: Application) -> Application:
     if not app_.consent:
         raise RegistrationError("consent", "個人情報の利用目的への同意が必要です。")
     _check_counts(app_.adults, app_.children)
+    try:
+        name, contact = clean_name(app_.name), clean_contact(app_.contact)
+    except FieldError as exc:
+        raise RegistrationError(exc.field, exc.message) from exc
     return Application(
         event_id=app_.event_id, channel=app_.channel, person_id=app_.person_id,
-        adults=app_.adults, children=app_.children, consent=True,
-        name=_clean_text(app_.name, NAME_MAX, "name"),
-        contact=_clean_text(app_.contact, CONTACT_MAX, "contact"),
+        adults=app_.adults, children=app_.children, consent=True, name=name, contact=contact,
+        submission_key=(app_.submission_key or None) and app_.submission_key[:64],
     )
 
 
@@ -128,10 +126,10 @@ def is_open(event: Event, now: datetime | None = None) -> bool:
     return now <= closes_at and now < event.starts_at
 
 
-def _check_open(event: Event, now: datetime) -> None:
+def _check_open(event: Event, now: datetime, *, by_staff: bool = False) -> None:
     if now >= event.starts_at:
         raise RegistrationError("past", "このイベントはすでに開催済み（または開催中）のため申し込めません。")
-    if not is_open(event, now):
+    if not by_staff and not is_open(event, now):  # staff may still add a phoned-in applicant
         raise RegistrationError("closed", "申し込みの締め切りを過ぎています。")
 
 
@@ -149,25 +147,49 @@ def _new_registration(app_: Application, status: str, now: datetime) -> Registra
         event_id=app_.event_id, channel=app_.channel, person_key=app_.person_key, status=status,
         adults=app_.adults, children=app_.children, name=app_.name, contact=app_.contact,
         purpose_version=PURPOSE_VERSION, consented_at=now, token=secrets.token_urlsafe(24),
+        submission_key=app_.submission_key,
     )
 
 
-def register(session: Session, application: Application, now: datetime | None = None) -> Registration:
-    """Confirm the application if it fits, otherwise put it on the waitlist."""
+def by_submission_key(session: Session, key: str | None) -> Registration | None:
+    return session.scalar(select(Registration).where(Registration.submission_key == key)) if key else None
+
+
+BeforeCommit = Callable[[Session, Registration], None]
+
+
+def register(session: Session, application: Application, now: datetime | None = None, *,
+             by_staff: bool = False, before_commit: BeforeCommit | None = None) -> Registration:
+    """Confirm the application if it fits, otherwise put it on the waitlist.
+
+    Resubmitting the same ``submission_key`` (a double click, a replayed
+    confirmation) returns the registration it made instead of an error.
+    ``before_commit`` runs inside the same transaction (a staff audit entry).
+    """
     now = now or utcnow()
     application = validate_application(application)
     session.rollback()  # start a fresh transaction whose first statement is the lock
     try:
         event = _lock_event(session, application.event_id)
-        _check_open(event, now)
+        earlier = by_submission_key(session, application.submission_key)
+        if earlier is not None:
+            session.commit()
+            return earlier
+        _check_open(event, now, by_staff=by_staff)
         if active_registration(session, event.id, application.person_key):
             raise RegistrationError("duplicate", "このイベントにはすでにお申し込み済みです。「予約確認」から内容を確認できます。")
         fits = seats_taken(session, event.id) + application.adults + application.children <= event.capacity
         registration = _new_registration(application, "confirmed" if fits else "waitlisted", now)
         session.add(registration)
+        if before_commit is not None:
+            session.flush()
+            before_commit(session, registration)
         session.commit()
     except IntegrityError as exc:  # a concurrent duplicate slipped past the check
         session.rollback()
+        earlier = by_submission_key(session, application.submission_key)
+        if earlier is not None:
+            return earlier
         raise RegistrationError("duplicate", "このイベントにはすでにお申し込み済みです。") from exc
     except Exception:
         session.rollback()
@@ -204,7 +226,13 @@ def _notify_offers(session: Session, offered: list[Registration]) -> None:
             hook(session, registration)
 
 
-def _release_and_reoffer(session: Session, registration: Registration, now: datetime) -> list[Registration]:
+def _notify_seats_opened(session: Session, event: Event) -> None:
+    for hook in SEATS_OPENED_HOOKS:
+        hook(session, event)
+
+
+def _release_and_reoffer(session: Session, registration: Registration, now: datetime,
+                         before_commit: BeforeCommit | None = None) -> list[Registration]:
     session.rollback()
     try:
         event = _lock_event(session, registration.event_id)
@@ -212,20 +240,29 @@ def _release_and_reoffer(session: Session, registration: Registration, now: date
         if registration.status == "cancelled":
             session.commit()
             return []
+        was_full = seats_taken(session, event.id) >= event.capacity
         registration.status, registration.cancelled_at = "cancelled", now
         registration.offer_expires_at = None
-        offered = _offer_freed_seats(session, event, now) if now < event.starts_at else []
+        # An offer nobody could answer in time (the event is hours away) helps nobody.
+        offered = _offer_freed_seats(session, event, now) if _offer_deadline(event, now) > now else []
+        session.flush()
+        opened = was_full and is_open(event, now) and seats_taken(session, event.id) < event.capacity
+        if before_commit is not None:
+            before_commit(session, registration)
         session.commit()
     except Exception:
         session.rollback()
         raise
     _notify_offers(session, offered)
+    if opened:
+        _notify_seats_opened(session, event)
     return offered
 
 
-def cancel(session: Session, registration: Registration, now: datetime | None = None) -> list[Registration]:
+def cancel(session: Session, registration: Registration, now: datetime | None = None, *,
+           before_commit: BeforeCommit | None = None) -> list[Registration]:
     """Cancel (idempotent); returns the waitlisted registrations now offered a seat."""
-    return _release_and_reoffer(session, registration, now or utcnow())
+    return _release_and_reoffer(session, registration, now or utcnow(), before_commit)
 
 
 def accept_offer(session: Session, registration: Registration, now: datetime | None = None) -> Registration:
@@ -256,3 +293,26 @@ def expire_offers(session: Session, now: datetime | None = None) -> int:
     for registration in expired:
         _release_and_reoffer(session, registration, now)
     return len(expired)
+
+
+def offer_open_seats(session: Session, event_id: int, now: datetime | None = None) -> list[Registration]:
+    """Offer seats that are free while people wait (after an erasure or a capacity change)."""
+    now = now or utcnow()
+    session.rollback()
+    try:
+        event = _lock_event(session, event_id)
+        offered = _offer_freed_seats(session, event, now) if _offer_deadline(event, now) > now else []
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    _notify_offers(session, offered)
+    return offered
+
+
+def events_with_open_seats_and_waitlist(session: Session, now: datetime | None = None) -> list[int]:
+    """Upcoming events where someone waits although seats are free (worker safety net)."""
+    now = now or utcnow()
+    waiting = select(Registration.event_id).where(Registration.status == "waitlisted").distinct()
+    candidates = session.scalars(select(Event).where(Event.id.in_(waiting), Event.starts_at > now))
+    return [event.id for event in candidates if seats_taken(session, event.id) < event.capacity]

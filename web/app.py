@@ -37,10 +37,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from bot.line import views as line_views
+    from events import web as events_web
     from kpi import views as kpi_views
     from web import admin as admin_console
     from web.views import public
 
+    events_web.register_blueprints(app)  # /events/<id> + registration, /registrations/<token>, /admin/events
     public.register_blueprints(app)  # public site: top, archives, articles, feeds, media
     app.register_blueprint(kpi_views.bp)
     app.register_blueprint(line_views.bp)  # LINE webhook /callback + bot playground

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from bot.core.limits import MAX_CARD_BODY, MAX_CARD_TITLE
 from bot.core.messages import Card
 from bot.core.normalize import shorten
+from bot.core.registration_actions import apply_buttons
 from bot.core.turn import Turn
 from web.templating import datetime_ja, jst
 
@@ -66,5 +67,6 @@ def event_card(turn: Turn, event: "Event") -> Card:
         body=event_details(event),
         image_url=hero_image_url(turn.base_url, article) if article is not None else None,
         button_label="詳しく見る",
+        extra_buttons=apply_buttons(turn, event),
     )
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from sqlalchemy.orm import Session
 
 from bot.core import intents, menus, postback, privacy, wording
-from bot.core.handlers import browse, searching, settings
+from bot.core.handlers import browse, registration, searching, settings
 from bot.core.limits import bounded, fit_text
 from bot.core.messages import BotResponse, IncomingMessage, Text
 from bot.core.postback import Postback
@@ -69,6 +69,7 @@ _SIMPLE_INTENTS: dict[str, Callable[[Turn], BotResponse]] = {
     "search_help": searching.help_search,
     "site": browse.site,
     "erase": privacy.ask,
+    "my_registrations": registration.mine,
     "greeting": _say(wording.GREETING),
     "thanks": _say(wording.THANKS),
     "empty": _say(wording.EMPTY),
@@ -76,6 +77,8 @@ _SIMPLE_INTENTS: dict[str, Callable[[Turn], BotResponse]] = {
 
 
 def _on_text(turn: Turn, intent: intents.Intent) -> BotResponse:
+    if intent.name in ("search", "empty") and (answer := registration.answer_text(turn)) is not None:
+        return answer  # a registration question was waiting for typed text (a number, a name)
     if intent.name == "latest":
         return browse.latest(turn, intent.category)
     if intent.name == "events":
@@ -106,6 +109,7 @@ _ACTIONS: dict[str, Callable[[Turn, Postback], BotResponse | None]] = {
     "help": lambda t, p: searching.help_search(t) if p.get("s") == "search" else _say(wording.HELP)(t),
     "site": lambda t, p: browse.site(t),
     "erase": lambda t, p: privacy.answer(t, p.get("v")) if "v" in p.params else privacy.ask(t),
+    "reg": registration.on_postback,
 }
 
 

@@ -13,7 +13,7 @@ from bot.core.normalize import clean_text, compact_key, polite_candidates, searc
 
 @dataclass(frozen=True)
 class Intent:
-    name: str  # latest | events | settings | help | search_help | site | erase | greeting | thanks | search | empty
+    name: str  # latest | events | settings | help | search_help | site | erase | my_registrations | greeting | thanks | search | empty
     category: str | None = None  # latest: article category key
     kind: str | None = None  # events: event kind key
     query: str = ""  # search
@@ -39,6 +39,8 @@ _COMMAND_WORDS: dict[Intent, tuple[str, ...]] = {
     Intent("erase"): ("データ削除", "データを削除", "データの削除", "私のデータを削除", "個人データ削除",
                       "個人情報削除", "個人情報の削除", "データ消去", "データを消して", "退会", "登録解除", "削除",
                       "でーたさくじょ", "さくじょ"),
+    Intent("my_registrations"): ("予約確認", "予約の確認", "予約内容", "私の予約", "予約", "申し込み確認", "申込確認",
+                                 "申し込みの確認", "申し込み内容", "予約キャンセル", "申し込みキャンセル", "よやくかくにん"),
     Intent("greeting"): ("こんにちは", "こんばんは", "おはよう", "おはようございます", "はじめまして", "hello", "hi",
                          "やあ", "どうも"),
     Intent("thanks"): ("ありがとう", "ありがとうございます", "ありがとうございました", "サンキュー", "thanks",

@@ -46,3 +46,13 @@ def signed_ok(config: Mapping, key: str, data: Postback) -> bool:
 def ref_of(data: Postback) -> int | None:
     raw = data.get("i")
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def apply_buttons(turn, event) -> tuple[Choice, ...]:
+    """The 申し込む button of an event card, while the event takes applications."""
+    from events.service import is_open
+
+    if not is_open(event):
+        return ()
+    key = user_key(turn.channel, turn.user_id)
+    return (reg_choice(turn.config, key, "申し込む", "start", event.id, display_text=f"「{event.title[:40]}」に申し込む"),)

@@ -1,0 +1,56 @@
+"""Chat registrations in progress: one draft per chat user, expiring when abandoned."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from events.models import RegistrationDraft
+from web.db import utcnow
+
+DRAFT_MINUTES = 30
+DONE_MINUTES = 24 * 60  # a confirmed draft is kept a day, so a replayed confirmation is recognised
+
+
+def current(session: Session, channel: str, user_id: str, now: datetime | None = None) -> RegistrationDraft | None:
+    """The user's live draft; an expired one is deleted on sight (its answers held personal data)."""
+    draft = session.scalar(
+        select(RegistrationDraft).where(RegistrationDraft.channel == channel, RegistrationDraft.user_id == user_id)
+    )
+    if draft is not None and draft.expires_at <= (now or utcnow()):
+        session.delete(draft)
+        session.flush()
+        return None
+    return draft
+
+
+def start(session: Session, channel: str, user_id: str, event_id: int, step: str) -> RegistrationDraft:
+    """A fresh draft for ``event_id`` (replacing any other), so old buttons stop working."""
+    session.execute(
+        delete(RegistrationDraft).where(RegistrationDraft.channel == channel, RegistrationDraft.user_id == user_id)
+    )
+    draft = RegistrationDraft(channel=channel, user_id=user_id, event_id=event_id, step=step,
+                              submission_key=f"chat-{secrets.token_urlsafe(18)}",
+                              expires_at=utcnow() + timedelta(minutes=DRAFT_MINUTES))
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def advance(draft: RegistrationDraft, step: str) -> None:
+    draft.step = step
+    draft.expires_at = utcnow() + timedelta(minutes=DRAFT_MINUTES)
+
+
+def finish(draft: RegistrationDraft, registration_id: int) -> None:
+    """Keep only what recognises a replay: the answers themselves are dropped."""
+    draft.step, draft.registration_id = "done", registration_id
+    draft.name = draft.contact = None
+    draft.expires_at = utcnow() + timedelta(minutes=DONE_MINUTES)
+
+
+def discard(session: Session, draft: RegistrationDraft) -> None:
+    session.delete(draft)
+    session.flush()

@@ -1,0 +1,47 @@
+"""Fixtures for the events tests: events to register for, a recording push fake, staff clients."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from events_helpers import PushRecorder, make_event, make_subscriber
+
+from web.db import utcnow
+
+
+@pytest.fixture
+def workshop(session):
+    return make_event(session, kind="workshop", capacity=10)
+
+
+@pytest.fixture
+def tour(session):
+    return make_event(session, kind="tour", capacity=5, title="町工場の見学会（テスト）")
+
+
+@pytest.fixture
+def past_event(session):
+    return make_event(session, kind="tour", starts_at=utcnow() - timedelta(days=1), deadline=None)
+
+
+@pytest.fixture
+def pushes(monkeypatch):
+    """Records what would be pushed to chat users (the outbox itself is tested by notifications)."""
+    recorder = PushRecorder()
+    monkeypatch.setattr("events.notify.push", recorder)
+    return recorder
+
+
+@pytest.fixture
+def line_user(session):
+    return make_subscriber(session, "line", "U-parent-1")
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    """Production argon2 costs ~0.4 s per hash; staff logins here need correctness, not cost."""
+    from argon2 import PasswordHasher
+
+    from web.admin import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
