@@ -1,7 +1,7 @@
 """event notices drafts survey alerts
 
 Revision ID: 0008_events
-Revises: 0005_admin
+Revises: 0003_line
 Create Date: 2026-11-28 21:36:01.945488
 """
 from alembic import op
@@ -10,7 +10,7 @@ import web.db
 
 
 revision = '0008_events'
-down_revision = '0005_admin'
+down_revision = '0003_line'
 branch_labels = None
 depends_on = None
 
