@@ -14,12 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from web.app import create_app
+from testkit import PROJECT_ROOT, make_test_app  # noqa: F401  (re-exported for old imports)
 from web.db import db
 from web.migrate import alembic_config
 from web.model_registry import load_all_models
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -91,21 +90,6 @@ def database_url(request, tmp_path) -> str:
     url = request.getfixturevalue("postgres_migrated")
     _truncate_all(url)
     return url
-
-
-def make_test_app(database_url: str, instance: Path, **extra):
-    config = {
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "INSTANCE_PATH": str(instance),
-        "SECRET_KEY": "test-secret-key",
-        "BASE_URL": "http://testserver.local",
-        "LINE_CHANNEL_SECRET": None,
-        "LINE_CHANNEL_ACCESS_TOKEN": None,
-        "DISCORD_BOT_TOKEN": None,
-    }
-    config.update(extra)
-    return create_app(config)
 
 
 @pytest.fixture
