@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import timedelta
 from typing import Iterable
 
@@ -37,27 +38,38 @@ class NewJob:
     kind: str
 
 
-def _insert_for(session: Session):
-    name = session.get_bind().dialect.name
-    return postgresql.insert if name == "postgresql" else sqlite.insert
+@lru_cache(maxsize=4)
+def _insert_statement(dialect_name: str):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect (compiled once, cached)."""
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    table = BotJob.__table__
+    return (
+        insert(table).on_conflict_do_nothing(index_elements=["channel", "dedup_key"])
+        .returning(table.c.id)  # rowcount is unreliable for multi-row inserts; returned ids are not
+    )
 
 
-def enqueue(session: Session, channel: str, jobs: Iterable[NewJob]) -> int:
-    """Insert jobs, silently skipping keys already stored. Returns rows inserted."""
+def _rows(channel: str, jobs: Iterable[NewJob]) -> list[dict]:
     now = utcnow()
-    rows = [
+    return [
         {"channel": channel, "kind": job.kind, "dedup_key": job.dedup_key, "payload": job.payload,
          "status": "pending", "attempts": 0, "run_after": now, "created_at": now}
         for job in jobs
     ]
+
+
+def insert_jobs(session: Session, channel: str, jobs: Iterable[NewJob]) -> int:
+    """Insert (without committing), skipping keys already stored. Returns rows inserted."""
+    rows = _rows(channel, jobs)
     if not rows:
         return 0
-    statement = (
-        _insert_for(session)(BotJob.__table__).values(rows)
-        .on_conflict_do_nothing(index_elements=["channel", "dedup_key"])
-        .returning(BotJob.__table__.c.id)  # rowcount is unreliable for multi-row inserts
-    )
-    inserted = len(session.execute(statement).all())
+    statement = _insert_statement(session.get_bind().dialect.name)
+    return len(session.connection().execute(statement, rows).all())
+
+
+def enqueue(session: Session, channel: str, jobs: Iterable[NewJob]) -> int:
+    """Insert jobs and commit, skipping keys already stored. Returns rows inserted."""
+    inserted = insert_jobs(session, channel, jobs)
     session.commit()
     return inserted
 

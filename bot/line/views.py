@@ -10,8 +10,7 @@ import logging
 from flask import Blueprint, current_app, jsonify, request
 
 from bot.line import playground, webhook
-from bot.line.queue import enqueue
-from web.db import db
+from bot.line.intake import committer
 from web.extensions import csrf
 
 log = logging.getLogger(__name__)
@@ -43,6 +42,7 @@ def callback():
         log.warning("LINE webhook refused (%s): %s", exc.status, exc.reason)
         return _error(exc.status, exc.reason)
     jobs = webhook.jobs_for(events)
-    inserted = enqueue(db.session, "line", jobs) if jobs else 0
-    log.debug("LINE webhook: %d event(s), %d queued, %d new", len(events), len(jobs), inserted)
+    if jobs:
+        committer.store("line", jobs)  # returns once stored; duplicates are skipped by the unique key
+    log.debug("LINE webhook: %d event(s), %d queued", len(events), len(jobs))
     return jsonify(status="ok")

@@ -1,7 +1,8 @@
 """Webhook intake: size limit, signature, JSON, and which events become jobs.
 
 Everything here runs inside the HTTP request, so it stays cheap: no SDK model
-parsing, no database reads, one INSERT for the whole request (see views.py).
+parsing and no database reads; the chosen events are then stored in one
+group commit (``intake.py``) and parsed properly by the worker.
 """
 from __future__ import annotations
 

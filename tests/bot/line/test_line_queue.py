@@ -47,3 +47,29 @@ def test_purge_keeps_a_week_of_finished_jobs_and_all_pending(app, session):
     assert sorted(j.dedup_key for j in session.query(BotJob)) == ["new-done", "old-pending"]
     # A redelivery of a purged id would be new again; within the week it is still recognised.
     assert queue.enqueue(session, "line", [new("new-done")]) == 0
+
+
+class _Scheduler:
+    def __init__(self):
+        self.jobs = {}
+
+    def add_job(self, func, trigger, **options):
+        self.jobs[options["id"]] = (func, trigger, options)
+
+
+def test_worker_drains_the_queue_every_second_and_purges_daily(line_app):
+    from bot.line.jobs import register_jobs
+
+    scheduler = _Scheduler()
+    register_jobs(scheduler, line_app)
+    assert scheduler.jobs["line-queue"][1] == "interval" and scheduler.jobs["line-queue"][2]["seconds"] == 1
+    assert scheduler.jobs["bot-jobs-purge"][1] == "cron"
+
+
+def test_worker_does_not_poll_when_line_is_off(app):
+    from bot.line.jobs import process_pending, register_jobs
+
+    scheduler = _Scheduler()
+    register_jobs(scheduler, app)
+    assert "line-queue" not in scheduler.jobs and "bot-jobs-purge" in scheduler.jobs
+    assert process_pending(app) == 0
