@@ -6,7 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from content.markdown import render_markdown
@@ -69,17 +69,6 @@ def upcoming_events(
             or_(Event.article_id.is_(None), and_(*_public_filters()))
         )
     return list(session.scalars(query))
-
-
-def public_event(session: Session, event_id: int) -> Event | None:
-    query = (
-        select(Event)
-        .where(Event.id == event_id)
-        .outerjoin(Event.article)
-        .where(or_(Event.article_id.is_(None), and_(*_public_filters())))
-        .options(selectinload(Event.article), selectinload(Event.company))
-    )
-    return session.scalar(query)
 
 
 def remaining_seats(session: Session, events: list[Event]) -> dict[int, int]:
@@ -219,6 +208,23 @@ def public_tag_names(session: Session) -> list[str]:
         .order_by(Tag.name)
     )
     return list(session.scalars(query))
+
+
+_FINGERPRINT_SQL = text(
+    "SELECT (SELECT max(updated_at) FROM articles), (SELECT count(*) FROM articles),"
+    " (SELECT max(updated_at) FROM events), (SELECT coalesce(sum(seat_version), 0) FROM events),"
+    " (SELECT count(*) FROM events), (SELECT count(*) FROM article_tags)"
+)
+
+
+def content_fingerprint(session: Session) -> tuple:
+    """A cheap value that changes whenever published pages could change (one query).
+
+    Covers article edits, additions and deletions, event edits and seat changes
+    (``Event.seat_version`` is bumped by every registration change). Plain SQL:
+    it runs on every cached page view, so it skips statement construction.
+    """
+    return tuple(session.execute(_FINGERPRINT_SQL).one())
 
 
 # --- rendered Markdown cache ------------------------------------------------

@@ -101,6 +101,5 @@ def test_media_rejects_traversal(app, path):
 
 def test_odd_slugs_and_tags_are_404_not_500(demo_client):
     for path in ("/articles/" + "a" * 5000, "/articles/%00", "/articles/..%2f..%2fetc", "/tag/%00",
-                 "/series/%ff", "/category/" + "x" * 3000, "/events/0", "/events/-1",
-                 "/events/99999999999999999999999"):
+                 "/series/%ff", "/category/" + "x" * 3000):
         assert demo_client.get(path).status_code == 404, path

@@ -10,6 +10,7 @@ from content.models import CATEGORIES, SERIES
 from web import site
 from web.db import db
 from web.pagination import requested_page
+from web.page_cache import cached_page
 from web.views.caching import public_page
 from web.views.media import article_ogp_url
 
@@ -31,6 +32,7 @@ def _render_listing(query, *, heading: str, lead: str, kind: str, **extra):
 
 
 @bp.get("/category/<category>")
+@cached_page
 def category(category: str):
     if category not in CATEGORIES or category == "about":
         abort(404)
@@ -42,6 +44,7 @@ def category(category: str):
 
 
 @bp.get("/series/<series>")
+@cached_page
 def series(series: str):
     if series not in SERIES:
         abort(404)
@@ -53,6 +56,7 @@ def series(series: str):
 
 
 @bp.get("/tag/<path:tag>")  # tags may contain "/" (e.g. IoT/AI)
+@cached_page
 def tag(tag: str):
     if len(tag) > MAX_TAG_LENGTH or not tag.isprintable() or not service.tag_exists(db.session, tag):
         abort(404)
@@ -63,6 +67,7 @@ def tag(tag: str):
 
 
 @bp.get("/articles/<slug>")
+@cached_page
 def article(slug: str):
     if slug == "about":
         return redirect(site.article_path(slug), code=301)  # one URL per page

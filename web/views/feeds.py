@@ -9,6 +9,7 @@ from content.models import CATEGORIES, SERIES
 from web import site
 from web.db import db
 from web.feeds import FEED_SIZE, build_feed
+from web.page_cache import cached_page
 from web.views.caching import public_page
 
 bp = Blueprint("feeds", __name__)
@@ -29,21 +30,25 @@ def _feed(category: str | None, flavour: str) -> Response:
 
 
 @bp.get("/feed.xml")
+@cached_page
 def atom():
     return _feed(None, "atom")
 
 
 @bp.get("/feed/<category>.xml")
+@cached_page
 def atom_category(category: str):
     return _feed(category, "atom")
 
 
 @bp.get("/rss.xml")
+@cached_page
 def rss():
     return _feed(None, "rss")
 
 
 @bp.get("/rss/<category>.xml")
+@cached_page
 def rss_category(category: str):
     return _feed(category, "rss")
 
@@ -59,6 +64,7 @@ def _sitemap_paths() -> list[tuple[str, str | None]]:
 
 
 @bp.get("/sitemap.xml")
+@cached_page
 def sitemap():
     rows = []
     for path, lastmod in _sitemap_paths():
@@ -72,6 +78,7 @@ def sitemap():
 
 
 @bp.get("/robots.txt")
+@cached_page
 def robots():
     lines = [
         "User-agent: *",

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
 from content import service
 from web import formatting, site
 from web.db import db
+from web.page_cache import cached_page
 from web.views.caching import public_page
 
 bp = Blueprint("public", __name__)
@@ -19,7 +20,6 @@ bp.record_once(lambda state: state.app.jinja_env.globals.update(site.template_co
 bp.record_once(lambda state: formatting.register(state.app))
 
 TOP_PER_CATEGORY = 3
-MAX_DB_INT = 2**31 - 1  # larger ids cannot exist; SQLite would even raise on them
 
 
 @bp.get("/healthz")
@@ -32,6 +32,7 @@ def healthz():
 
 
 @bp.get("/")
+@cached_page
 def top():
     session = db.session
     latest = service.latest_per_category(session, site.NAV_CATEGORIES, TOP_PER_CATEGORY)
@@ -45,6 +46,7 @@ def top():
 
 
 @bp.get("/about")
+@cached_page
 def about():
     from web.views.archive import render_article
 
@@ -52,23 +54,12 @@ def about():
 
 
 @bp.get("/events")
+@cached_page
 def events():
     session = db.session
     items = service.upcoming_events(session, limit=100, public_only=True)
     return render_template(
         "public/events.html", events=items, seats=service.remaining_seats(session, items)
-    )
-
-
-@bp.get("/events/<int:event_id>")
-def event_detail(event_id: int):
-    # Placeholder until the registration issue: shows the facts and links the article.
-    session = db.session
-    event = service.public_event(session, event_id) if event_id <= MAX_DB_INT else None
-    if event is None:
-        abort(404)
-    return render_template(
-        "public/event_detail.html", event=event, seats=service.remaining_seats(session, [event])
     )
 
 

@@ -1,0 +1,101 @@
+"""In-process cache of rendered public pages.
+
+Public pages are the same for every visitor, so a rendered page is kept per
+(endpoint, URL arguments, ``?page=``) and reused while the *content
+fingerprint* (one cheap query over articles and events, see
+``content.service.content_fingerprint``) is unchanged. Every worker process
+checks the fingerprint on each request, so an edit, an import or a new
+registration shows up at once everywhere. Things that change with the clock
+alone (a scheduled article going live, a deadline passing) are covered by a
+short lifetime.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Response, current_app, make_response, request
+
+from content.service import content_fingerprint
+from web.db import db
+
+LIFETIME_SECONDS = 30
+MAX_ENTRIES = 512
+MAX_PAGE_ARG = 8  # longer ?page= values are 404s anyway: never worth a cache slot
+
+
+@dataclass(frozen=True)
+class _Entry:
+    fingerprint: tuple
+    stored_at: float
+    body: bytes
+    mimetype: str
+
+
+class PageCache:
+    def __init__(self, max_entries: int = MAX_ENTRIES, lifetime: float = LIFETIME_SECONDS):
+        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries, self.lifetime = max_entries, lifetime
+
+    def get(self, key: tuple, fingerprint: tuple) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry.fingerprint != fingerprint or time.monotonic() - entry.stored_at > self.lifetime:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, entry: _Entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+CONFIG_KEYS = ("BASE_URL", "LINE_FRIEND_URL", "DISCORD_INVITE_URL")  # settings the pages show
+
+
+def page_cache() -> PageCache:
+    """The current app's cache (one per app, so test apps never share pages)."""
+    return current_app.extensions.setdefault("page_cache", PageCache())
+
+
+def _cache_key(view_args: dict) -> tuple | None:
+    page = request.args.get("page", "")
+    if request.method not in ("GET", "HEAD") or len(page) > MAX_PAGE_ARG:
+        return None
+    return (request.endpoint, tuple(sorted(view_args.items())), page)
+
+
+def cached_page(view):
+    """Decorator for public views whose output depends only on the URL and the content."""
+
+    @wraps(view)
+    def wrapper(**view_args):
+        key = _cache_key(view_args)
+        if key is None or not current_app.config.get("PAGE_CACHE", True):
+            return view(**view_args)
+        settings = tuple(current_app.config.get(name) for name in CONFIG_KEYS)
+        fingerprint = settings + content_fingerprint(db.session)
+        pages = page_cache()
+        entry = pages.get(key, fingerprint)
+        if entry is not None:
+            return Response(entry.body, mimetype=entry.mimetype)
+        response = make_response(view(**view_args))
+        if response.status_code == 200 and not response.direct_passthrough:
+            pages.put(key, _Entry(fingerprint, time.monotonic(), response.get_data(), response.mimetype))
+        return response
+
+    return wrapper
