@@ -53,7 +53,7 @@ def test_a_failed_commit_is_reported_to_the_caller(app, session, monkeypatch):
 
 
 def test_failed_webhook_store_answers_500_so_line_redelivers(line_app, monkeypatch, session):
-    from tests.bot.line.conftest import USER, post_events
+    from tests.bot.line.line_helpers import USER, post_events
     from tests.standins.line_webhook import text_event
 
     monkeypatch.setattr(intake, "insert_jobs", broken_insert)

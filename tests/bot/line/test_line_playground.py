@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bot.line.playground import playground_allowed
-from tests.conftest import make_test_app
+from testkit import make_test_app
 
 API = "/playground/api/message"
 

@@ -10,7 +10,7 @@ from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, Validat
 from bot.core.messages import BotResponse, Card, Cards, Choice, Confirm, Text
 from bot.line import limits
 from bot.line.render import render
-from tests.bot.line.conftest import ACCESS_TOKEN
+from tests.bot.line.line_helpers import ACCESS_TOKEN
 
 URL = "https://testserver.local/r/token"
 

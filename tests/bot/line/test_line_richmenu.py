@@ -14,7 +14,7 @@ from bot.line.jobs import process_pending
 from bot.line.models import LineRichMenu
 from bot.line.richmenu_deploy import deploy
 from bot.line.richmenu_image import menu_image
-from tests.bot.line.conftest import USER, jobs, post_events
+from tests.bot.line.line_helpers import USER, jobs, post_events
 from tests.standins.line_webhook import follow_event, postback_event
 
 REQUIRED_LABELS = {"新着", "検索のしかた", "イベント・見学", "受信設定", "サイト"}

@@ -8,12 +8,13 @@ from io import BytesIO
 import pytest
 
 from bot.line.webhook import MAX_BODY_BYTES, WebhookError, read_body
-from tests.bot.line.conftest import CHANNEL_SECRET, USER, jobs, post_events, post_raw
-from tests.conftest import make_test_app
+from testkit import make_test_app
+from tests.bot.line.line_helpers import CHANNEL_SECRET, USER, jobs, post_events, post_raw
 from tests.standins.line_webhook import (
     follow_event,
     load_sdk_samples,
     postback_event,
+    sign,
     text_event,
     unfollow_event,
     validate_webhook_event,
@@ -46,7 +47,6 @@ def test_signature_over_a_different_body_is_refused(client, session):
     raw = json.dumps(webhook_body([text_event(USER, "新着")]), ensure_ascii=False).encode()
     tampered = raw.replace("新着".encode(), "検索".encode())
     assert tampered != raw
-    from tests.standins.line_webhook import sign
 
     response = client.post("/callback", data=tampered, headers={"X-Line-Signature": sign(raw, CHANNEL_SECRET)})
     assert response.status_code == 400

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from bot.line.jobs import process_pending
 from bot.line.models import BotJob
 from notifications.subscriptions import find_subscriber
-from tests.bot.line.conftest import OTHER_USER, USER, jobs, post_events, sent_messages
+from tests.bot.line.line_helpers import OTHER_USER, USER, jobs, post_events, sent_messages
 from tests.standins.line_webhook import follow_event, postback_event, text_event, unfollow_event
 from web.db import utcnow
 
