@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import parse
+from archive_helpers import parse
 
 STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
 PAGES = ["/", "/about", "/events", "/category/feature", "/category/series", "/series/people",

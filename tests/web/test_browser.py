@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import PROJECT_ROOT, make_test_app
+from testkit import PROJECT_ROOT, make_test_app
 from web.db import db
 
 CHROMIUM = "/usr/bin/chromium"

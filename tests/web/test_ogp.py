@@ -9,7 +9,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from content.models import Article
-from tests.web.conftest import parse
+from archive_helpers import parse
 from web import fonts, ogp
 from web.textwrap_ja import NO_LINE_END, NO_LINE_START, wrap_text
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from content import service
 from content.models import CATEGORIES, Article
 from events.models import Event
-from tests.web.conftest import parse
+from archive_helpers import parse
 from web.db import db
 
 
@@ -122,7 +122,7 @@ def test_events_list_and_event_page(demo_client, session):
 
 
 def test_draft_article_and_its_event_stay_hidden(demo_app, session, tmp_path):
-    from tests.web.conftest import import_folder, write_article
+    from archive_helpers import import_folder, write_article
 
     write_article(tmp_path / "d", "secret-draft", category="local", extra=(
         "status: draft\nevent:\n  kind: tour\n  starts_at: 2099-01-01T10:00:00+09:00\n  capacity: 5\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from content import service
-from tests.web.conftest import parse
+from archive_helpers import parse
 
 
 def test_listing_is_split_in_pages_of_twelve(many_news):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import Page, import_folder, write_article
+from archive_helpers import Page, import_folder, write_article
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
