@@ -59,7 +59,7 @@ def event_details(event: "Event") -> str:
 
 def event_card(turn: Turn, event: "Event") -> Card:
     article = event.article
-    path = article_path(article.slug) if article is not None and article.is_public else "/"
+    path = article_path(article.slug) if article is not None and article.is_public else f"/events/{event.id}"
     return Card(
         title=shorten(event.title, MAX_CARD_TITLE),
         url=turn.tracked(path, article_id=article.id if article is not None else None),

@@ -112,3 +112,18 @@ def test_links_are_attributed_to_the_channel(app, session, client):
         adapter = FakeAdapter(session, app.config, channel=channel)
         adapter.send_text("someone", "新着")
         assert parse_qs(_follow_tracked(client, adapter.last_cards()[0].url).query)["utm_source"] == [source]
+
+
+def test_an_event_without_a_public_article_links_to_its_event_page(bot, session, client):
+    from datetime import timedelta
+
+    from events.models import Event
+    from web.db import utcnow
+
+    event = Event(kind="tour", title="記事のない見学会", starts_at=utcnow() + timedelta(days=4))
+    session.add(event)
+    session.commit()
+    bot.send_text("U1", "見学")
+    (card,) = bot.last_cards()
+    assert card.title == "記事のない見学会" and card.image_url is None
+    assert _follow_tracked(client, card.url).path == f"/events/{event.id}"
