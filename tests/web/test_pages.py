@@ -223,3 +223,31 @@ def test_cached_pages_cost_one_query_and_follow_content_changes(demo_app, sessio
     article.title = "いま変わったばかりのお知らせ"
     session.commit()
     assert "いま変わったばかりのお知らせ" in client.get("/").get_data(as_text=True)
+
+
+def test_500_page_survives_a_broken_template(demo_app, monkeypatch):
+    from web.views import errors
+
+    demo_app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @demo_app.get("/_test/boom2")
+    def boom():
+        raise RuntimeError("boom")
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("template engine down")
+
+    monkeypatch.setattr(errors, "render_template", broken)
+    response = demo_app.test_client().get("/_test/boom2")
+    assert response.status_code == 500
+    assert "エラーが発生しました" in response.get_data(as_text=True)
+
+
+def test_versioned_static_assets_are_cached_for_a_year(demo_client):
+    page = parse(demo_client.get("/"))
+    stylesheet = next(l["href"] for l in page.link_tags if l.get("rel") == "stylesheet")
+    assert "?v=" in stylesheet
+    response = demo_client.get(stylesheet)
+    assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
+    plain = demo_client.get(stylesheet.split("?")[0])
+    assert "immutable" not in plain.headers.get("Cache-Control", "")

@@ -21,3 +21,10 @@ def public_page(response: Response) -> Response:
     response.cache_control.max_age = PUBLIC_MAX_AGE
     response.add_etag()
     return response.make_conditional(request)
+
+
+def versioned_assets(response: Response) -> Response:
+    """App-wide hook: static files asked for with ``?v=<content hash>`` never change."""
+    if request.endpoint == "static" and request.args.get("v") and response.status_code in (200, 304):
+        response.headers["Cache-Control"] = IMMUTABLE
+    return response

@@ -10,10 +10,11 @@ from content import service
 from web import formatting, site
 from web.db import db
 from web.page_cache import cached_page
-from web.views.caching import public_page
+from web.views.caching import public_page, versioned_assets
 
 bp = Blueprint("public", __name__)
 bp.after_request(public_page)
+bp.after_app_request(versioned_assets)
 
 # Globals rather than a context processor: macros imported without context see them too.
 bp.record_once(lambda state: state.app.jinja_env.globals.update(site.template_context()))
