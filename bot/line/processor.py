@@ -50,9 +50,8 @@ def converse(session: Session, api: MessagingApi, job: BotJob, config: Mapping) 
         return None
     persona_before = _persona(session, message.user_id)
     messages = render(engine.handle(session, message, config))
-    persona_after = _persona(session, message.user_id)
-    if persona_after != persona_before and message.kind != "unfollow":
-        richmenu_links.queue_link(session, message.user_id, persona_after, job.dedup_key)
+    if _persona(session, message.user_id) != persona_before and message.kind != "unfollow":
+        richmenu_links.queue_link(session, message.user_id, job.dedup_key)
     return {"user_id": message.user_id, "reply_token": message.route.reply_token,
             "timestamp": event.timestamp, "messages": messages}
 

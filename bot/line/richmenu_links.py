@@ -26,10 +26,13 @@ log = logging.getLogger(__name__)
 LINK_JOB_KIND = "line_richmenu_link"
 
 
-def queue_link(session: Session, user_id: str, persona: str | None, reason_key: str) -> None:
-    """Add (without committing) a job that links the menu matching the user's persona."""
-    session.add(BotJob(channel="line", kind=LINK_JOB_KIND, dedup_key=f"richmenu:{user_id}:{reason_key}",
-                       payload={"user_id": user_id, "persona": persona}, status="pending", attempts=0))
+def queue_link(session: Session, user_id: str, reason_key: str) -> None:
+    """Add (without committing) a job that links the menu matching the user's persona.
+
+    The job reads the persona when it runs, so quick changes end on the latest one.
+    """
+    job = queue.NewJob(f"richmenu:{user_id}:{reason_key}", {"user_id": user_id}, LINK_JOB_KIND)
+    queue.insert_jobs(session, "line", [job])
 
 
 def queue_relink_for(session: Session, personas: tuple[str, ...], menu_id: str) -> int:
