@@ -77,20 +77,9 @@ def remaining_seats(session: Session, events: list[Event]) -> dict[int, int]:
     Same rule as ``events.service.remaining_seats`` (participants of seat-holding
     registrations count), batched so a listing costs one query, not one per event.
     """
-    from events.models import Registration
-    from events.service import SEAT_HOLDING
+    from events.service import remaining_seats_for
 
-    ids = [event.id for event in events]
-    if not ids:
-        return {}
-    taken = dict(
-        session.execute(
-            select(Registration.event_id, func.sum(Registration.adults + Registration.children))
-            .where(Registration.event_id.in_(ids), Registration.status.in_(SEAT_HOLDING))
-            .group_by(Registration.event_id)
-        ).all()
-    )
-    return {event.id: max(0, event.capacity - int(taken.get(event.id) or 0)) for event in events}
+    return remaining_seats_for(session, events)
 
 
 # --- archives and pagination ------------------------------------------------

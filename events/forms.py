@@ -86,7 +86,7 @@ def _text_field(form: RegistrationForm, name: str, check) -> str | None:
 
 def read_form(event: Event, data: Mapping[str, str], secret_key: str) -> tuple[RegistrationForm, Application | None]:
     """The form as submitted and, when everything is fine, the application to register."""
-    keep = ("adults", "children", "name", "contact")
+    keep = ("adults", "children", "name", "contact", "consent")
     values = {name: str(data.get(name, ""))[:400] for name in keep}
     key = str(data.get("submission_key", ""))
     form = RegistrationForm(event, values, submission_key=key if _SUBMISSION_KEY.match(key) else new_submission_key())

@@ -9,7 +9,8 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from events.models import Event, Registration
-from events.service import ACTIVE, SEAT_HOLDING
+from events import service
+from events.service import ACTIVE
 from web.db import utcnow
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -104,16 +105,7 @@ def event_counts(session: Session, event_ids: list[int]) -> dict[int, EventCount
 
 
 def remaining_by_event(session: Session, events: list[Event]) -> dict[int, int]:
-    """Free seats per event id in one query (the rule of ``service.remaining_seats``)."""
-    ids = [event.id for event in events]
-    if not ids:
-        return {}
-    taken = dict(session.execute(
-        select(Registration.event_id, func.sum(Registration.adults + Registration.children))
-        .where(Registration.event_id.in_(ids), Registration.status.in_(SEAT_HOLDING))
-        .group_by(Registration.event_id)
-    ).all())
-    return {event.id: max(0, event.capacity - int(taken.get(event.id) or 0)) for event in events}
+    return service.remaining_seats_for(session, events)
 
 
 def staff_events(session: Session, upcoming: bool = True, now: datetime | None = None) -> list[Event]:

@@ -85,8 +85,9 @@ def validate_application(app_: Application) -> Application:
     if not app_.consent:
         raise RegistrationError("consent", "個人情報の利用目的への同意が必要です。")
     _check_counts(app_.adults, app_.children)
-    try:
-        name, contact = clean_name(app_.name), clean_contact(app_.contact)
+    try:  # every channel asks for both; checked here so each gives the same message for the same mistake
+        name = clean_name(app_.name) if app_.name is not None else None
+        contact = clean_contact(app_.contact) if app_.contact is not None else None
     except FieldError as exc:
         raise RegistrationError(exc.field, exc.message) from exc
     return Application(
@@ -118,6 +119,19 @@ def seats_taken(session: Session, event_id: int) -> int:
 
 def remaining_seats(session: Session, event: Event) -> int:
     return max(0, event.capacity - seats_taken(session, event.id))
+
+
+def remaining_seats_for(session: Session, events: list[Event]) -> dict[int, int]:
+    """``remaining_seats`` of many events in one query (listings: the top page, /events)."""
+    ids = [event.id for event in events]
+    if not ids:
+        return {}
+    taken = dict(session.execute(
+        select(Registration.event_id, func.sum(Registration.adults + Registration.children))
+        .where(Registration.event_id.in_(ids), Registration.status.in_(SEAT_HOLDING))
+        .group_by(Registration.event_id)
+    ).all())
+    return {event.id: max(0, event.capacity - int(taken.get(event.id) or 0)) for event in events}
 
 
 def is_open(event: Event, now: datetime | None = None) -> bool:
