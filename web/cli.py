@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "content.cli",
     "bot.line.cli",
     "web.admin.cli",
+    "events.cli",
 )
 
 

@@ -108,3 +108,21 @@ def test_erasure_leaves_past_counts(session):
     (kept,) = registrations()
     assert kept.status == "confirmed" and kept.participants == 2 and kept.name is None
     assert service.seats_taken(session, event.id) == 2
+
+
+def test_purge_command(app, session, monkeypatch, capsys, database_url, tmp_path):
+    from web import cli
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "cli-instance"))
+    monkeypatch.setenv("SECRET_KEY", "test-secret-key")
+    event = make_event(session, starts_at=utcnow() + timedelta(hours=1), deadline=None)
+    apply(event, "U1")
+    event.starts_at = utcnow() - timedelta(days=3)
+    session.commit()
+    assert cli.main(["events", "purge", "--days", "5"]) == 0
+    assert "purged personal data of 0 registration(s)" in capsys.readouterr().out
+    assert cli.main(["events", "purge", "--days", "2"]) == 0
+    assert "of 1 registration(s)" in capsys.readouterr().out
+    assert cli.main(["events", "purge", "--days", "-1"]) == 2
+    assert registrations()[0].name is None
