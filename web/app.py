@@ -36,6 +36,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from bot.discord import views as discord_views
     from bot.line import views as line_views
     from events import web as events_web
     from kpi import views as kpi_views
@@ -47,6 +48,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(kpi_views.bp)
     app.register_blueprint(line_views.bp)  # LINE webhook /callback + bot playground
     app.register_blueprint(admin_console.bp)
+    discord_views.register(app)  # /admin/discord: server settings and problems for staff
 
 
 def _register_error_pages(app: Flask) -> None:

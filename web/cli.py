@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "bot.line.cli",
     "web.admin.cli",
     "events.cli",
+    "bot.discord.cli",
 )
 
 

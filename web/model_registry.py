@@ -6,6 +6,7 @@ from web.db import Base
 
 def load_all_models():
     # Each import registers tables on Base.metadata; add new domain modules here.
+    import bot.discord.models  # noqa: F401
     import bot.line.models  # noqa: F401
     import content.models  # noqa: F401
     import events.models  # noqa: F401

@@ -1,0 +1,6 @@
+"""The Discord adapter: slash commands, components and announcements on top of ``bot.core``.
+
+Only this package imports ``discord``. It normalises interactions into the
+core's ``IncomingMessage`` and renders the neutral ``BotResponse`` as embeds,
+link buttons and select menus within Discord's limits.
+"""

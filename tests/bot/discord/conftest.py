@@ -1,0 +1,99 @@
+"""Fixtures for the Discord adapter: the app wired to a local Discord stand-in."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import discord.http
+import pytest
+from sqlalchemy import text
+
+from testkit import make_test_app
+from tests.bot.discord.discord_helpers import (
+    GUILD, NEWS_CHANNEL, SECRET_CHANNEL, TEXT_CHANNEL, WELCOME_CHANNEL, Harness, discord_config,
+)
+from tests.standins import discord_resources
+from tests.standins.discord_api import DiscordStandin
+from tests.standins.http_standin import Reply
+from tests.standins.openapi_samples import sample_response
+from web.db import db
+
+
+def _own_application(standin, ctx) -> Reply:
+    """GET /oauth2/applications/@me with the fields discord.py's login reads (the generic
+    sample has only the spec's required ones); still checked against the spec's schema."""
+    _, body = sample_response(standin.spec, ctx.match)
+    body.update(id=standin.application_id, name="monozukuri", description="", bot_public=False,
+                bot_require_code_grant=False, interactions_endpoint_url=None, flags=0, rpc_origins=[])
+    return Reply(200, body)
+
+
+@pytest.fixture
+def standin(monkeypatch):
+    monkeypatch.setitem(discord_resources.HANDLERS, "get_my_oauth2_application", _own_application)
+    original = discord.http.Route.BASE
+    with DiscordStandin() as server:
+        for channel, kind in ((TEXT_CHANNEL, 0), (NEWS_CHANNEL, 5), (SECRET_CHANNEL, 0), (WELCOME_CHANNEL, 0)):
+            server.add_channel(channel, type=kind, guild_id=GUILD)
+        server.forbidden_channels.add(SECRET_CHANNEL)
+        try:
+            yield server
+        finally:
+            discord.http.Route.BASE = original
+        assert server.response_errors == []  # the stand-in answered within the spec
+
+
+@pytest.fixture
+def discord_app(database_url, tmp_path, standin):
+    app = make_test_app(database_url, tmp_path / "instance", **discord_config(standin))
+    with app.app_context():
+        yield app
+    db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def discord_demo_template(sqlite_template, tmp_path_factory) -> Path:
+    """A migrated SQLite file (and search index) with the demo content, imported once per session."""
+    from content.demo import import_demo_content
+
+    folder = tmp_path_factory.mktemp("discord-demo")
+    path = folder / "demo.sqlite3"
+    shutil.copy(sqlite_template, path)
+    app = make_test_app(f"sqlite:///{path}", folder / "instance")
+    with app.app_context():
+        import_demo_content(app)
+        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))  # all rows into the file we copy
+    db.session.remove()
+    return folder
+
+
+@pytest.fixture
+def demo_app(request, database_url, tmp_path, standin):
+    """The demo articles and events, with Discord wired to the stand-in."""
+    instance = tmp_path / "instance"
+    if database_url.startswith("sqlite"):
+        template = request.getfixturevalue("discord_demo_template")
+        shutil.copy(template / "demo.sqlite3", Path(database_url.removeprefix("sqlite:///")))
+        shutil.copytree(template / "instance", instance, dirs_exist_ok=True)
+    app = make_test_app(database_url, instance, **discord_config(standin))
+    with app.app_context():
+        if not database_url.startswith("sqlite"):
+            from content.demo import import_demo_content
+
+            import_demo_content(app)
+        yield app
+    db.session.remove()
+
+
+@pytest.fixture
+def run(request, database_url, standin):
+    app = request.getfixturevalue("demo_app" if "demo_app" in request.fixturenames else "discord_app")
+
+    """``run(scenario)`` runs ``async def scenario(h)`` with a logged-in bot, in a fresh event loop."""
+    def runner(scenario):
+        async def main():
+            async with Harness(app, standin) as harness:
+                return await scenario(harness)
+        return asyncio.run(main())
+    return runner
