@@ -53,8 +53,10 @@ def event_list():
 
 
 def _unreachable(event_id: int) -> list[ReminderLog]:
+    """Seat offers nobody could be told about (time-limited, so staff call); reminders are not listed."""
     query = (select(ReminderLog).join(ReminderLog.registration)
-             .where(Registration.event_id == event_id, ReminderLog.outcome.in_(("unreachable", "mail_failed")))
+             .where(Registration.event_id == event_id, ReminderLog.kind == "offer",
+                    ReminderLog.outcome.in_(("unreachable", "mail_failed")))
              .order_by(ReminderLog.created_at.desc()))
     return list(db.session.scalars(query))
 

@@ -11,7 +11,7 @@ import os
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from events.models import Event, Registration, RegistrationDraft, ReminderLog
 from events.service import ACTIVE
@@ -55,7 +55,7 @@ def purge_after_events(session: Session, days: int, now: datetime | None = None)
     due = list(session.scalars(
         select(Registration).where(
             Registration.event_id.in_(ended), Registration.personal_data_purged_at.is_(None)
-        )
+        ).options(selectinload(Registration.event))
     ))
     due = [r for r in due if (r.event.ends_at or r.event.starts_at) < cutoff]
     for registration in due:

@@ -172,6 +172,28 @@ def by_submission_key(session: Session, key: str | None) -> Registration | None:
 BeforeCommit = Callable[[Session, Registration], None]
 
 
+DUPLICATE = "このイベントにはすでにお申し込み済みです。「予約確認」から内容を確認できます。"
+
+
+def _insert(session: Session, application: Application, now: datetime, by_staff: bool,
+            before_commit: BeforeCommit | None) -> Registration:
+    """The registration itself, inside the event lock (the caller commits)."""
+    event = _lock_event(session, application.event_id)
+    earlier = by_submission_key(session, application.submission_key)
+    if earlier is not None:
+        return earlier
+    _check_open(event, now, by_staff=by_staff)
+    if active_registration(session, event.id, application.person_key):
+        raise RegistrationError("duplicate", DUPLICATE)
+    fits = seats_taken(session, event.id) + application.adults + application.children <= event.capacity
+    registration = _new_registration(application, "confirmed" if fits else "waitlisted", now)
+    session.add(registration)
+    if before_commit is not None:
+        session.flush()
+        before_commit(session, registration)
+    return registration
+
+
 def register(session: Session, application: Application, now: datetime | None = None, *,
              by_staff: bool = False, before_commit: BeforeCommit | None = None) -> Registration:
     """Confirm the application if it fits, otherwise put it on the waitlist.
@@ -180,31 +202,17 @@ def register(session: Session, application: Application, now: datetime | None = 
     confirmation) returns the registration it made instead of an error.
     ``before_commit`` runs inside the same transaction (a staff audit entry).
     """
-    now = now or utcnow()
     application = validate_application(application)
     session.rollback()  # start a fresh transaction whose first statement is the lock
     try:
-        event = _lock_event(session, application.event_id)
-        earlier = by_submission_key(session, application.submission_key)
-        if earlier is not None:
-            session.commit()
-            return earlier
-        _check_open(event, now, by_staff=by_staff)
-        if active_registration(session, event.id, application.person_key):
-            raise RegistrationError("duplicate", "このイベントにはすでにお申し込み済みです。「予約確認」から内容を確認できます。")
-        fits = seats_taken(session, event.id) + application.adults + application.children <= event.capacity
-        registration = _new_registration(application, "confirmed" if fits else "waitlisted", now)
-        session.add(registration)
-        if before_commit is not None:
-            session.flush()
-            before_commit(session, registration)
+        registration = _insert(session, application, now or utcnow(), by_staff, before_commit)
         session.commit()
     except IntegrityError as exc:  # a concurrent duplicate slipped past the check
         session.rollback()
         earlier = by_submission_key(session, application.submission_key)
         if earlier is not None:
             return earlier
-        raise RegistrationError("duplicate", "このイベントにはすでにお申し込み済みです。") from exc
+        raise RegistrationError("duplicate", DUPLICATE) from exc
     except Exception:
         session.rollback()
         raise
