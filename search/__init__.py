@@ -1,0 +1,1 @@
+"""Japanese full-text search (Whoosh): engine, index upkeep, web page and JSON API. See README.md."""

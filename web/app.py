@@ -40,6 +40,7 @@ def _register_blueprints(app: Flask) -> None:
     from bot.line import views as line_views
     from events import web as events_web
     from kpi import views as kpi_views
+    from search import views as search_views
     from web import admin as admin_console
     from web.views import public
 
@@ -49,6 +50,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(line_views.bp)  # LINE webhook /callback + bot playground
     app.register_blueprint(admin_console.bp)
     discord_views.register(app)  # /admin/discord: server settings and problems for staff
+    app.register_blueprint(search_views.bp)  # /search page and /api/search
 
 
 def _register_error_pages(app: Flask) -> None:

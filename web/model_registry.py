@@ -11,6 +11,7 @@ def load_all_models():
     import content.models  # noqa: F401
     import events.models  # noqa: F401
     import notifications.models  # noqa: F401
+    import search.models  # noqa: F401
     import web.admin.models  # noqa: F401
     import web.models  # noqa: F401
 

@@ -1,0 +1,127 @@
+"""The search index of an app, for every process: ``get_index(app)``.
+
+The index lives in ``<app.instance_path>/index/`` (see ``search.store``).
+
+* Web requests and anything inside ``with app.app_context():`` (the worker's
+  jobs, the Discord process) simply call ``search.service.search(session, ...)``;
+  it finds the index through ``current_app``.
+* Code holding an ``app`` but no context can use ``get_index(app)`` directly:
+  ``with get_index(app).reading(db.engine) as data: data.searcher ...``.
+
+Readers are cached per thread and refreshed cheaply: a swapped generation is
+seen through the CURRENT pointer, new commits through ``up_to_date()``. A
+missing, foreign-format or corrupt index is rebuilt on first use in each
+process (nothing heavy happens at import or app creation).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import current_app
+
+from search.postings import SearcherData
+from search.scoring import WEIGHTING
+from search.indexer import ensure_index
+from search.store import IndexStore, LockTimeout
+from search.updater import Updater
+from web.db import db
+
+log = logging.getLogger(__name__)
+_registry: dict[Path, "SearchIndex"] = {}
+_registry_lock = threading.Lock()
+
+
+def index_root(app) -> Path:
+    return Path(app.instance_path) / "index"
+
+
+def get_index(app=None) -> "SearchIndex":
+    """The process-wide handle for ``app``'s index (``current_app`` when omitted)."""
+    root = index_root(app if app is not None else current_app)
+    with _registry_lock:
+        handle = _registry.get(root)
+        if handle is None:
+            handle = _registry[root] = SearchIndex(root)
+        return handle
+
+
+class _Reader:
+    def __init__(self, name: str, ix) -> None:
+        self.name = name
+        self.ix = ix
+        self.data = SearcherData(ix.searcher(weighting=WEIGHTING))
+
+    def fresh(self) -> SearcherData:
+        searcher = self.data.searcher
+        if not searcher.up_to_date():
+            # Not searcher.refresh(): in whoosh-reloaded 2.7.5 it reuses the reader of
+            # a segment that has since gained deletions (segments compare by id),
+            # so replaced documents would stay visible. Open a new reader instead.
+            searcher.close()
+            self.data = SearcherData(self.ix.searcher(weighting=WEIGHTING))
+        return self.data
+
+    def close(self) -> None:
+        self.data.searcher.close()
+        self.ix.close()
+
+
+class SearchIndex:
+    def __init__(self, root: Path) -> None:
+        self.store = IndexStore(root)
+        self.updater = Updater(self.store)
+        self._local = threading.local()
+        self._verified = False
+        self._verify_lock = threading.Lock()
+
+    @contextmanager
+    def reading(self, bind=None):
+        """Current ``SearcherData`` (``.searcher`` is the Whoosh searcher).
+
+        ``bind`` (default: ``db.engine``) is used only to repair the index.
+        """
+        self._verify(bind if bind is not None else db.engine)
+        yield self._reader().fresh()
+
+    def _verify(self, bind) -> None:
+        if self._verified and not self.store.is_stale():
+            return
+        with self._verify_lock:
+            try:
+                outcome = ensure_index(self.store, bind)
+            except LockTimeout:  # a rebuild elsewhere holds the lock; use what is live
+                log.warning("search index busy; serving the current generation")
+                return
+            if outcome != "ok":
+                log.info("search index %s at first use", outcome)
+            self._verified = True
+
+    def _reader(self) -> _Reader:
+        name = self.store.current_name()
+        reader = getattr(self._local, "reader", None)
+        if reader is not None and reader.name == name:
+            return reader
+        if reader is not None:
+            reader.close()
+            self._local.reader = None
+        reader = _Reader(name, self.store.open_current())
+        self._local.reader = reader
+        return reader
+
+    def invalidate(self) -> None:
+        """Forget the cached reader and re-check the index on next use (after a read error)."""
+        reader = getattr(self._local, "reader", None)
+        if reader is not None:
+            try:
+                reader.close()
+            except Exception:  # already broken; nothing else to release
+                pass
+        self._local.reader = None
+        self._verified = False
+
+    def doc_count(self, bind=None) -> int:
+        with self.reading(bind) as data:
+            return data.searcher.doc_count()

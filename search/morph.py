@@ -1,0 +1,170 @@
+"""Morphological analysis for the word field (SudachiPy, chosen by measurement: README).
+
+Input is text already passed through ``normalize``. Output is content words in
+Sudachi's *normalised form*, which folds orthographic variants into one term
+(子ども/子供/こども → 子供, ものづくり/モノづくり/物づくり → 物作り,
+プリンタ/プリンター → プリンター). Split mode A (shortest units) gives the best
+recall; exact phrases are the bigram field's job.
+
+Sudachi tokenizers are not thread-safe, so each thread gets its own; the
+dictionary itself is loaded once per process (memory-mapped) on first use.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from search.normalize import fold_kana, strip_long_vowel
+
+# Parts of speech that carry meaning for search (UniDic-style names used by Sudachi).
+CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "接尾辞", "接頭辞", "代名詞", "記号"}
+# Parts of speech that join with neighbours into one compound ("3D" + "プリンタ").
+COMPOUND_POS = {"名詞", "接尾辞", "接頭辞", "記号"}
+# Light verbs and formal nouns: they appear everywhere and say nothing about a topic.
+STOP_WORDS = frozenset(
+    "する 為る 出来る できる 居る いる 有る ある 在る 成る なる れる られる せる させる 来る くる "
+    "行く いく 致す 頂く 下さる 事 こと 様 よう 為 ため 物 もの 方 かた 中 ところ 所 これ それ あれ 此れ 其れ "
+    "彼 何 なに 私 ぼく 僕".split()
+)
+_KANJI = re.compile(r"[\u3005\u4e00-\u9fff\uf900-\ufaff]")
+# Sudachi refuses very long input; articles are analysed in pieces of this size.
+CHUNK_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Morpheme:
+    surface: str
+    norm: str
+    pos: str
+    start: int
+    end: int
+
+    @property
+    def joins_compound(self) -> bool:
+        return self.pos in COMPOUND_POS
+
+
+class SudachiBackend:
+    name = "sudachipy"
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def _dictionary():
+        from sudachipy import Dictionary
+
+        return Dictionary(dict="core")
+
+    def _tokenizer(self):
+        tokenizer = getattr(self._local, "tokenizer", None)
+        if tokenizer is None:
+            from sudachipy import SplitMode
+
+            fields = {"pos", "normalized_form", "reading_form"}
+            tokenizer = self._dictionary().tokenizer(mode=SplitMode.A, fields=fields)
+            self._local.tokenizer = tokenizer
+        return tokenizer
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def _majors() -> list[str]:
+        """Major part of speech by POS id (the dictionary numbers its POS densely from 0)."""
+        dictionary, majors = SudachiBackend._dictionary(), []
+        while (pos := dictionary.pos_of(len(majors))) is not None:
+            majors.append(pos[0])
+        return majors
+
+    def analyse(self, text: str) -> list[Morpheme]:
+        majors = self._majors()
+        return [
+            Morpheme(m.surface(), m.normalized_form(), majors[m.part_of_speech_id()], m.begin(), m.end())
+            for m in self._tokenizer().tokenize(text)
+        ]
+
+    def terms(self, text: str) -> list[tuple[str, str, str, str]]:
+        """(major POS, normalised form, surface, reading): the fast path used for indexing."""
+        majors = self._majors()
+        return [(majors[m.part_of_speech_id()], m.normalized_form(), m.surface(), m.reading_form())
+                for m in self._tokenizer().tokenize(text)]
+
+
+_backend = SudachiBackend()
+
+
+def set_backend(backend) -> None:
+    """Swap the analyser (used only by the tokenizer measurement script)."""
+    global _backend
+    _backend = backend
+
+
+def backend_name() -> str:
+    return _backend.name
+
+
+@lru_cache(maxsize=100_000)
+def _index_term(pos: str, norm: str) -> str | None:
+    """The indexed term for one analysed word, or None when it carries no meaning."""
+    term = strip_long_vowel(norm.casefold())
+    if pos not in CONTENT_POS or not term.strip() or " " in term or term in STOP_WORDS:
+        return None
+    if pos == "記号" and not term.isalnum():
+        return None
+    return term
+
+
+def _chunks(text: str, size: int = CHUNK_CHARS):
+    """(offset, piece) pieces cut after 。 or a space, short enough for the analyser."""
+    start = 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        if end < len(text):
+            cut = max(text.rfind("。", start, end), text.rfind(" ", start, end))
+            end = cut + 1 if cut > start else end
+        yield start, text[start:end]
+        start = end
+
+
+def _analyse(text: str):
+    for offset, piece in _chunks(text):
+        for m in _backend.analyse(piece):
+            yield Morpheme(m.surface, m.norm, m.pos, m.start + offset, m.end + offset)
+
+
+def content_morphemes(text: str) -> list[Morpheme]:
+    """Content words of normalised text, with ``norm`` ready to index or query."""
+    if not text:
+        return []
+    words = []
+    for morpheme in _analyse(text):
+        term = _index_term(morpheme.pos, morpheme.norm)
+        if term is not None:
+            words.append(Morpheme(morpheme.surface, term, morpheme.pos, morpheme.start, morpheme.end))
+    return words
+
+
+def index_terms(text: str) -> tuple[list[str], list[str]]:
+    """Word terms and reading terms of normalised text (the ``words`` and ``reads`` fields).
+
+    Readings (in hiragana) are kept for words written with kanji only: they let
+    a query typed in kana (「せんばん」) find 旋盤. Kana words need no reading,
+    the bigram field already folds katakana and hiragana.
+    """
+    words, readings = [], []
+    for _, piece in _chunks(text or ""):
+        for pos, norm, surface, reading in _backend.terms(piece):
+            term = _index_term(pos, norm)
+            if term is None:
+                continue
+            words.append(term)
+            if reading and _KANJI.search(surface):
+                readings.append(fold_kana(reading))
+    return words, readings
+
+
+def word_terms(text: str) -> list[str]:
+    """Word terms of normalised text, in order (the ``words`` field's input)."""
+    return index_terms(text)[0]

@@ -1,0 +1,77 @@
+"""Search fixtures: the demo content without image renditions (fast), on every backend.
+
+``search_app``      — the ``app`` fixture (SQLite and PostgreSQL) with the demo articles imported.
+``demo_search_app`` — SQLite only, read-only tests: a copy of a database and index built
+                       once per session (the relevance set, the views, ranking). Use
+                       ``demo_session`` with it, never ``session`` (that one brings its own app).
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import content.importer
+from testkit import make_test_app
+from content.demo import import_demo_content
+from web.db import db
+
+
+def _no_renditions(_image, _media_dir, slug):
+    return slug, []
+
+
+@pytest.fixture
+def search_app(app, monkeypatch):
+    monkeypatch.setattr(content.importer, "store_renditions", _no_renditions)
+    import_demo_content(app)
+    return app
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(sqlite_template, tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("search-demo")
+    shutil.copy(sqlite_template, root / "db.sqlite3")
+    app = make_test_app(f"sqlite:///{root / 'db.sqlite3'}", root / "instance")
+    patch = pytest.MonkeyPatch()
+    patch.setattr(content.importer, "store_renditions", _no_renditions)
+    try:
+        with app.app_context():
+            import_demo_content(app)
+            from search.index import get_index
+
+            get_index(app).doc_count()  # builds the index
+            db.session.remove()
+    finally:
+        patch.undo()
+    return root
+
+
+@pytest.fixture
+def demo_search_app(demo_snapshot, tmp_path):
+    for name in ("db.sqlite3", "db.sqlite3-wal"):  # WAL mode: committed rows may still be in the -wal file
+        if (demo_snapshot / name).exists():
+            shutil.copy(demo_snapshot / name, tmp_path / name)
+    shutil.copytree(demo_snapshot / "instance" / "index", tmp_path / "instance" / "index")
+    app = make_test_app(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path / "instance")
+    with app.app_context():
+        yield app
+    db.session.remove()
+
+
+@pytest.fixture
+def demo_session(demo_search_app):
+    return db.session
+
+
+HOSTILE_QUERIES = [
+    "", "   ", "AND OR NOT * ? \" ( ) : ^ ~ [ ]", "\"unterminated", "title:旋盤^3 OR (宇宙 AND NOT 溶接)",
+    "😀🏭🔩", "\x00\x01\x07\x1b[0m", "あ" * 5000, "旋盤 " * 2500, "\u202e反転", "<script>alert(1)</script>", None, 42,
+]
+
+
+@pytest.fixture
+def hostile_queries() -> list:
+    """User text that must never raise: query syntax, emoji, control characters, 5,000 characters."""
+    return list(HOSTILE_QUERIES)

@@ -1,0 +1,55 @@
+"""`monozukuri search reindex|status`, the demo step, and the bench script."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from search.cli import ensure_demo_index
+from search.index import get_index
+from web.cli import main
+from web.commands import DEMO_STEPS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _environment(monkeypatch, app) -> None:
+    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
+    monkeypatch.setenv("INSTANCE_PATH", app.instance_path)
+    monkeypatch.setenv("SECRET_KEY", "cli-test")
+
+
+def test_reindex_and_status_commands(search_app, monkeypatch, capsys):
+    _environment(monkeypatch, search_app)
+    store = get_index(search_app).store
+    assert main(["search", "reindex", "--workers", "0"]) == 0
+    assert "search index rebuilt: 19 document(s)" in capsys.readouterr().out
+    first = store.current_name()
+    assert main(["search", "reindex", "--workers", "1"]) == 0  # analysis in a separate process
+    assert store.current_name() != first
+    assert "19 document(s)" in capsys.readouterr().out
+    assert main(["search", "status"]) == 0
+    assert f"{store.current_name()}: 19 document(s), ok" in capsys.readouterr().out
+
+
+def test_the_demo_step_builds_a_missing_index_and_is_idempotent(search_app):
+    assert "search.cli:ensure_demo_index" in DEMO_STEPS
+    assert DEMO_STEPS.index("search.cli:ensure_demo_index") > DEMO_STEPS.index("content.demo:import_demo_content")
+    store = get_index(search_app).store
+    assert store.current_name() is None
+    ensure_demo_index(search_app)
+    built = store.current_name()
+    assert built is not None and get_index(search_app).doc_count() == 19
+    ensure_demo_index(search_app)
+    assert store.current_name() == built  # up to date: not rebuilt
+
+
+def test_bench_script_runs_on_a_small_corpus(capsys):
+    spec = importlib.util.spec_from_file_location("bench_search", ROOT / "bench" / "search.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    docs = bench.make_corpus(120)
+    assert [d.title for d in docs] == [d.title for d in bench.make_corpus(120)]  # deterministic
+    assert bench.main(["--docs", "120", "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    for line in ("whoosh", "sqlite fts5", "ratio whoosh/fts5", "peak memory", "goals:"):
+        assert line in out
