@@ -1,10 +1,8 @@
 """``monozukuri discord`` (run the bot), ``discord sync-commands [--guild ID]``, ``discord sync-events``."""
 from __future__ import annotations
 
-import logging
 import sys
 
-log = logging.getLogger(__name__)
 NO_TOKEN = (
     "DISCORD_BOT_TOKEN が設定されていないため、Discordボットを起動できません。"
     "ウェブサイトとLINEはこのまま動きます。\n"
@@ -33,26 +31,28 @@ def _snowflake(value: str) -> int:
 
 
 def _app_with_token():
-    """The app, or exit 2 with a clear message when Discord is not configured."""
+    """The app, or None (after a clear message) when Discord is not configured."""
     from web.app import create_app
 
     app = create_app()
     if not app.config.get("DISCORD_BOT_TOKEN"):
         print(NO_TOKEN, file=sys.stderr)
-        raise SystemExit(EXIT_NOT_CONFIGURED)
+        return None
     return app
 
 
 def _run(_args) -> int:
     from bot.discord.runner import run_bot
 
-    return run_bot(_app_with_token())
+    app = _app_with_token()
+    return run_bot(app) if app is not None else EXIT_NOT_CONFIGURED
 
 
 def _sync_commands(args) -> int:
     from bot.discord.runner import sync_commands_once
 
-    return sync_commands_once(_app_with_token(), args.guild)
+    app = _app_with_token()
+    return sync_commands_once(app, args.guild) if app is not None else EXIT_NOT_CONFIGURED
 
 
 def _sync_events(_args) -> int:
@@ -60,6 +60,8 @@ def _sync_events(_args) -> int:
     from web.db import db
 
     app = _app_with_token()
+    if app is None:
+        return EXIT_NOT_CONFIGURED
     with app.app_context():
         report = sync_events(db.session, app.config)
     if report.skipped:

@@ -80,6 +80,11 @@ class MonozukuriBot(discord.Client):
         if self._background is None:
             self._background = asyncio.create_task(self._sync_events_forever(), name="discord-scheduled-events")
 
+    async def close(self) -> None:
+        if self._background is not None:
+            self._background.cancel()
+        await super().close()
+
     async def on_resumed(self) -> None:
         log.info("Discord gateway session resumed")
 

@@ -144,3 +144,26 @@ def test_a_failed_reply_is_logged_and_does_not_break_the_bot(demo_app, run, stan
 
 def test_news_channel_constant_is_an_announcement_channel(standin):
     assert standin.channels[NEWS_CHANNEL]["type"] == 5
+
+
+def test_a_rate_limited_interaction_callback_is_retried_after_retry_after(demo_app, run, standin):
+    async def scenario(h):
+        payload = h.command_payload("latest")
+        standin.fail_next(429, path_prefix=f"/interactions/{payload['id']}", retry_after=0.05)
+        await h.run_command(payload)
+        return payload, h.replies(payload)
+    payload, [reply] = run(scenario)
+    calls = standin.calls_to(f"/interactions/{payload['id']}")
+    assert [c.status for c in calls] == [429, 200]
+    assert calls[0].response_json["retry_after"] == 0.05 and reply["embeds"]
+
+
+def test_a_server_error_on_the_answer_is_retried_and_delivered_once(demo_app, run, standin):
+    async def scenario(h):
+        payload = h.command_payload("latest")
+        standin.fail_next(500, path_prefix=f"/webhooks/{standin.application_id}/{payload['token']}")
+        await h.run_command(payload)
+        return payload, h.replies(payload)
+    payload, [reply] = run(scenario)  # discord.py waits a second before its retry
+    edits = standin.calls_to(f"/webhooks/{standin.application_id}/{payload['token']}")
+    assert [c.status for c in edits] == [500, 200] and reply["embeds"]
