@@ -45,16 +45,12 @@ class GroupCommitter:
         with self._pending_lock:
             batch, self._pending = self._pending, []
         error = None
-        session = db.new_session()
         try:
-            for ticket in batch:
-                insert_jobs(session, ticket.channel, ticket.jobs)
-            session.commit()
+            with db.engine.begin() as connection:  # commits on success, rolls back on error
+                for ticket in batch:
+                    insert_jobs(connection, ticket.channel, ticket.jobs)
         except Exception as exc:  # every waiting request learns that its rows are not stored
-            session.rollback()
             error = exc
-        finally:
-            session.close()
         for ticket in batch:
             ticket.error = error
             ticket.done.set()

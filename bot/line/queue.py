@@ -15,6 +15,7 @@ from typing import Iterable
 
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.line.models import BotJob
@@ -58,18 +59,18 @@ def _rows(channel: str, jobs: Iterable[NewJob]) -> list[dict]:
     ]
 
 
-def insert_jobs(session: Session, channel: str, jobs: Iterable[NewJob]) -> int:
+def insert_jobs(connection: Connection, channel: str, jobs: Iterable[NewJob]) -> int:
     """Insert (without committing), skipping keys already stored. Returns rows inserted."""
     rows = _rows(channel, jobs)
     if not rows:
         return 0
-    statement = _insert_statement(session.get_bind().dialect.name)
-    return len(session.connection().execute(statement, rows).all())
+    statement = _insert_statement(connection.dialect.name)
+    return len(connection.execute(statement, rows).all())
 
 
 def enqueue(session: Session, channel: str, jobs: Iterable[NewJob]) -> int:
     """Insert jobs and commit, skipping keys already stored. Returns rows inserted."""
-    inserted = insert_jobs(session, channel, jobs)
+    inserted = insert_jobs(session.connection(), channel, jobs)
     session.commit()
     return inserted
 

@@ -32,7 +32,7 @@ def queue_link(session: Session, user_id: str, reason_key: str) -> None:
     The job reads the persona when it runs, so quick changes end on the latest one.
     """
     job = queue.NewJob(f"richmenu:{user_id}:{reason_key}", {"user_id": user_id}, LINK_JOB_KIND)
-    queue.insert_jobs(session, "line", [job])
+    queue.insert_jobs(session.connection(), "line", [job])
 
 
 def queue_relink_for(session: Session, personas: tuple[str, ...], menu_id: str) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from bot.line import playground, webhook
 from bot.line.intake import committer
@@ -45,4 +45,4 @@ def callback():
     if jobs:
         committer.store("line", jobs)  # returns once stored; duplicates are skipped by the unique key
     log.debug("LINE webhook: %d event(s), %d queued", len(events), len(jobs))
-    return jsonify(status="ok")
+    return Response(b'{"status":"ok"}', mimetype="application/json")
