@@ -1,14 +1,15 @@
-"""KPI endpoints: the tracked-link redirect."""
+"""KPI endpoints on the public site: the tracked-link redirect and the add-friend links."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect
+from flask import Blueprint, abort, current_app, redirect, render_template, request
 
-from kpi import links
+from kpi import inflow, links, pageviews, service
+from web.db import db
 
-bp = Blueprint("kpi", __name__)
+bp = Blueprint("kpi", __name__, template_folder="templates")
 
 # Called with (link) on each valid click; the analytics store registers itself here.
-CLICK_RECORDERS: list = []
+CLICK_RECORDERS: list = [service.record_click]
 
 
 @bp.get("/r/<token>")
@@ -22,3 +23,32 @@ def tracked_redirect(token: str):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@bp.get("/friend/<key>")
+def friend_link(key: str):
+    """Add-friend link of one flyer/visit/page: count the open, then go to LINE (or Discord)."""
+    session = db.session
+    source = inflow.find_source(session, key)
+    if source is None:
+        abort(404)
+    target = inflow.target_url(current_app.config, source)
+    if target is None:
+        page = render_template("kpi/friend_unavailable.html", target_label=inflow.TARGET_LABELS[source.target])
+        return page, 503, {"Cache-Control": "no-store"}
+    if not pageviews.is_crawler(request.headers.get("User-Agent", "")):
+        service.record_friend_link_open(session, source.key, source.target)
+        session.commit()
+    response = redirect(target, code=302)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def init_app(app) -> None:
+    """Everything KPI on the web side: public endpoints, /admin/kpi, the page-view hook."""
+    from kpi import dashboard, pageviews as page_view_hook
+
+    app.register_blueprint(bp)
+    app.register_blueprint(dashboard.bp)
+    page_view_hook.init_app(app)

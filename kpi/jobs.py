@@ -1,0 +1,54 @@
+"""Worker jobs: roll-ups (hourly, so the dashboard is at most an hour behind), salt deletion
+right after midnight, and LINE's per-unit statistics once a day."""
+from __future__ import annotations
+
+import logging
+
+from kpi import insight, rollup, salts
+from kpi.metrics import jst_day
+from web.db import db
+
+log = logging.getLogger(__name__)
+
+
+def rollup_job(app) -> dict:
+    with app.app_context():
+        session = db.new_session()
+        try:
+            result = rollup.run(session, jst_day(), app.config["SECRET_KEY"], rollup.retention_days(app.config))
+            session.commit()
+        finally:
+            session.close()
+    log.info("KPI roll-up: %d day(s) recomputed, %d day(s) of raw events pruned",
+             len(result["rolled_up"]), len(result["pruned"]))
+    return result
+
+
+def delete_old_salts_job(app) -> int:
+    """Yesterday's visitor hashes become unlinkable once its salt is gone."""
+    with app.app_context():
+        with db.engine.begin() as conn:
+            removed = salts.delete_salts_before(conn, jst_day())
+    log.info("KPI: %d old salt(s) deleted", removed)
+    return removed
+
+
+def insight_job(app) -> int:
+    with app.app_context():
+        session = db.new_session()
+        try:
+            stored = insight.fetch_all(session, app.config, jst_day())
+            session.commit()
+        except insight.InsightUnavailable as exc:
+            log.info("%s", exc)
+            return 0
+        finally:
+            session.close()
+    log.info("LINE statistics fetched for %d aggregation unit(s)", stored)
+    return stored
+
+
+def register_jobs(scheduler, app) -> None:
+    scheduler.add_job(delete_old_salts_job, "cron", hour=0, minute=1, args=[app], id="kpi_delete_salts")
+    scheduler.add_job(rollup_job, "cron", minute=7, args=[app], id="kpi_rollup")
+    scheduler.add_job(insight_job, "cron", hour=5, minute=30, args=[app], id="kpi_line_insight")

@@ -1,0 +1,57 @@
+"""Names of the daily metrics, KPI event kinds and the calendar (Asia/Tokyo days, Monday weeks)."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+JST = ZoneInfo("Asia/Tokyo")
+CHANNELS = ("line", "discord", "web")
+CHANNEL_LABELS = {"line": "LINE", "discord": "Discord", "web": "Web（直接・検索など）", "": "全体"}
+
+# Daily metrics (kpi_daily_metrics.metric) and the dimensions each one fills.
+PAGE_VIEWS = "page_views"  # channel (entry), article_id, label=path
+UNIQUE_VISITORS = "unique_visitors"  # channel "" = whole site, or per entry channel
+REFERRERS = "referrers"  # label=referrer domain
+CAMPAIGNS = "campaigns"  # channel=utm_source, label=utm_campaign
+NEXT_STEP_VIEWS = "next_step_views"  # channel (entry), label=path
+CLICKS = "clicks"  # channel, persona, article_id, ref_id=broadcast, label=campaign
+DELIVERED = "delivered"  # channel, persona, article_id, ref_id=broadcast
+FOLLOWS = "follows"  # channel, persona, label=inflow source
+UNFOLLOWS = "unfollows"  # channel, persona
+REFOLLOWS = "refollows"  # channel, persona
+FOLLOWERS = "followers"  # channel, persona: active at the end of the day
+FRIEND_LINK_OPENS = "friend_link_opens"  # channel=target, label=source key
+REGISTRATIONS = "registrations"  # channel, persona, article_id, ref_id=event
+WAITLISTED = "waitlisted"  # same dimensions as registrations
+ATTENDANCES = "attendances"  # same dimensions, day = attended_at
+SEARCHES = "searches"  # channel, label=query
+ZERO_RESULT_SEARCHES = "zero_result_searches"  # channel, label=query
+DISCORD_JOINS = "discord_joins"
+BOT_COMMANDS = "bot_commands"  # channel, label=command
+
+# Kinds of kpi_events rows (written through kpi.service).
+EVENT_FOLLOW, EVENT_UNFOLLOW, EVENT_REFOLLOW = "follow", "unfollow", "refollow"
+EVENT_FRIEND_LINK = "friend_link"
+EVENT_JOIN, EVENT_COMMAND = "join", "command"
+FOLLOW_EVENT_METRICS = {EVENT_FOLLOW: FOLLOWS, EVENT_UNFOLLOW: UNFOLLOWS, EVENT_REFOLLOW: REFOLLOWS}
+NEXT_STEP_CAMPAIGN = "next-step"
+
+
+def jst_day(moment: datetime | None = None) -> date:
+    moment = moment or datetime.now(timezone.utc)
+    return moment.astimezone(JST).date()
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of a Tokyo calendar day as aware UTC datetimes."""
+    start = datetime.combine(day, time(0), tzinfo=JST)
+    return start.astimezone(timezone.utc), (start + timedelta(days=1)).astimezone(timezone.utc)
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def days_between(start: date, end: date) -> list[date]:
+    """Every day from start to end inclusive."""
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]

@@ -1,0 +1,24 @@
+"""Japanese labels for channels, personas and weeks."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from kpi.metrics import CHANNEL_LABELS
+from notifications.topics import PERSONAS
+
+
+def channel_label(channel: str) -> str:
+    return CHANNEL_LABELS.get(channel, channel or "不明")
+
+
+def persona_label(persona: str) -> str:
+    return PERSONAS.get(persona, persona) if persona else "未設定"
+
+
+def week_label(monday: date) -> str:
+    sunday = monday + timedelta(days=6)
+    return f"{monday.month}/{monday.day}〜{sunday.month}/{sunday.day}"
+
+
+def short_day(day: date) -> str:
+    return f"{day.month}/{day.day}"

@@ -1,0 +1,90 @@
+"""A dashboard table: what the page shows and what the CSV export writes, from one object."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+MISSING = "—"
+
+
+class Pct(float):
+    """A ratio shown as a percentage (0.123 → 12.3%)."""
+
+    def __str__(self) -> str:
+        return f"{self * 100:.1f}%"
+
+
+class Change(float):
+    """A week-over-week change ratio (+0.25 → +25.0%)."""
+
+    def __str__(self) -> str:
+        return f"{self * 100:+.1f}%"
+
+
+def pct(value: float | None) -> Pct | None:
+    return None if value is None else Pct(value)
+
+
+def change(current: float, previous: float) -> Change | None:
+    return Change((current - previous) / previous) if previous else None
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if isinstance(value, date):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float) and not isinstance(value, (Pct, Change)):
+        return f"{value:,.1f}"
+    return str(value)
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+
+    def is_numeric(self, index: int) -> bool:
+        return any(isinstance(row[index], (int, float)) and not isinstance(row[index], bool)
+                   for row in self.rows if index < len(row))
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (Pct, Change)):
+        return str(value)
+    if isinstance(value, date):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    text = str(value)
+    # A leading = + - @ would run as a formula in Excel (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+        return True
+    except ValueError:
+        return False
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with BOM and CRLF line ends: opens correctly in Excel on Windows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
