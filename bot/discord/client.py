@@ -85,6 +85,13 @@ class MonozukuriBot(discord.Client):
             self._background.cancel()
         await super().close()
 
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Form submissions are read from the payload (see ``tour.on_modal``), restart-proof."""
+        if interaction.type is discord.InteractionType.modal_submit:
+            from bot.discord import tour
+
+            await tour.on_modal(interaction)
+
     async def on_resumed(self) -> None:
         log.info("Discord gateway session resumed")
 

@@ -7,6 +7,7 @@ one broken reply must not take the bot down.
 """
 from __future__ import annotations
 
+import functools
 import logging
 
 import discord
@@ -73,6 +74,18 @@ async def say(interaction: discord.Interaction, text: str, *, ephemeral: bool = 
     return await send(interaction, layout(BotResponse([Text(text)])), ephemeral=ephemeral)
 
 
+def guarded(handler):
+    """For component and form handlers: a failure is logged and answered, never left hanging."""
+    @functools.wraps(handler)
+    async def run(interaction: discord.Interaction, *args):
+        try:
+            return await handler(interaction, *args)
+        except Exception:
+            log.exception("Discord %s failed", handler.__name__)
+            await say(interaction, wording.COMMAND_FAILED)
+    return run
+
+
 async def converse(interaction: discord.Interaction, message: IncomingMessage, *, ephemeral: bool,
                    command: str | None = None) -> None:
     """Run ``message`` through the core and answer; topic changes update the member's roles."""
@@ -93,6 +106,7 @@ async def postback(interaction: discord.Interaction, data: str, *, ephemeral: bo
     await converse(interaction, incoming(interaction, "postback", data=data), ephemeral=ephemeral, command=command)
 
 
+@guarded
 async def on_choice(interaction: discord.Interaction, value: str) -> None:
     """A button or select option with a core choice: answered privately to whoever used it."""
     parsed = customid.parse(value)

@@ -8,7 +8,6 @@ reaches the stand-in, which validates it against the OpenAPI spec.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
 
 import discord
 
@@ -136,7 +135,8 @@ class Harness:
     async def settle(self) -> None:
         """Wait for discord.py's component/modal tasks to finish."""
         for _ in range(200):
-            pending = [t for t in asyncio.all_tasks() if t.get_name().startswith("discord-ui-") and not t.done()]
+            pending = [t for t in asyncio.all_tasks() if t.get_name().startswith(("discord-ui-", "discord.py:"))
+                       and not t.done()]
             if not pending:
                 await asyncio.sleep(0)
                 return
@@ -223,10 +223,6 @@ def sent_payload_problems(standin) -> list[str]:
     return out
 
 
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
-
-
 def make_event(session, kind: str = "workshop", capacity: int = 10, days: int = 10, title: str = "ミニ万華鏡をつくろう",
                category: str = "local", **fields):
     """A public event (with its published article) that takes applications."""
@@ -244,3 +240,18 @@ def make_event(session, kind: str = "workshop", capacity: int = 10, days: int = 
     session.add(event)
     session.commit()
     return event
+
+
+def member(client, user_id: str = USER, bot: bool = False) -> discord.Member:
+    guild = client._connection._get_or_create_unavailable_guild(int(GUILD))
+    data = {"user": {**user_payload(user_id), "bot": bot}, "roles": [], "joined_at": "2026-11-28T00:00:00+00:00",
+            "deaf": False, "mute": False, "flags": 0}
+    return discord.Member(data=data, guild=guild, state=client._connection)
+
+
+async def settle_events() -> None:
+    for _ in range(100):
+        pending = [t for t in asyncio.all_tasks() if t.get_name().startswith("discord.py:") and not t.done()]
+        if not pending:
+            return
+        await asyncio.wait(pending, timeout=10)

@@ -1,8 +1,6 @@
 """The bot process: CLI without a token, command sync (localised, idempotent), gateway events."""
 from __future__ import annotations
 
-import asyncio
-
 import discord
 import pytest
 from sqlalchemy import select
@@ -10,7 +8,7 @@ from sqlalchemy import select
 from bot.discord import settings, sync
 from bot.discord.models import DiscordProblem, DiscordSettings
 from tests.bot.discord.discord_helpers import (
-    GUILD, NEWS_CHANNEL, SECRET_CHANNEL, TEXT_CHANNEL, USER, WELCOME_CHANNEL, user_payload,
+    GUILD, NEWS_CHANNEL, SECRET_CHANNEL, TEXT_CHANNEL, USER, WELCOME_CHANNEL, member, settle_events,
 )
 from web.cli import main
 from web.db import db
@@ -97,21 +95,6 @@ def test_on_ready_syncs_only_what_changed_and_only_once(run, standin):
 
 
 # -- member joins ----------------------------------------------------------------------------------------
-def member(client, user_id: str = USER, bot: bool = False) -> discord.Member:
-    guild = client._connection._get_or_create_unavailable_guild(int(GUILD))
-    data = {"user": {**user_payload(user_id), "bot": bot}, "roles": [], "joined_at": "2026-11-28T00:00:00+00:00",
-            "deaf": False, "mute": False, "flags": 0}
-    return discord.Member(data=data, guild=guild, state=client._connection)
-
-
-async def settle_events() -> None:
-    for _ in range(100):
-        pending = [t for t in asyncio.all_tasks() if t.get_name().startswith("discord.py:") and not t.done()]
-        if not pending:
-            return
-        await asyncio.wait(pending, timeout=10)
-
-
 def welcome_to(session, channel: str) -> None:
     settings.save(session, settings.SettingsForm(guild_id=GUILD, welcome_channel_id=channel))
     session.commit()

@@ -213,3 +213,32 @@ def test_registration_works_in_direct_messages(app, session, run, standin):
 def test_button_helper_finds_labels(standin):
     message = {"components": [{"type": 1, "components": [{"type": 2, "label": "同意する", "custom_id": "p:x"}]}]}
     assert button(message, "同意")["custom_id"] == "p:x"
+
+
+def test_a_form_opened_before_a_restart_is_still_accepted(app, session, run, standin):
+    make_event(session, kind="tour", capacity=10, title="精密加工の工場見学")
+
+    async def before_restart(h):
+        return await open_form(h, "精密加工")
+    form = run(before_restart)
+
+    async def after_restart(h):  # a new process: discord.py no longer knows the modal
+        submitted = await h.dispatch(h.modal_payload(form, TOUR_FORM))
+        return message_text(h.replies(submitted)[-1])
+    assert "利用目的" in run(after_restart)
+
+
+def test_a_failing_database_is_answered_not_left_hanging(app, session, run, standin, monkeypatch):
+    from bot.discord import tour_flow
+
+    make_event(session, kind="tour", capacity=10, title="精密加工の工場見学")
+
+    def broken(*args):
+        raise RuntimeError("database unreachable")
+
+    async def scenario(h):
+        listing = await h.command("tour", "register")
+        monkeypatch.setattr(tour_flow, "form_check", broken)
+        picked = await h.choose(h.replies(listing)[0], "精密加工")
+        return message_text(h.replies(picked)[0])
+    assert "うまく処理できませんでした" in run(scenario)
