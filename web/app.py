@@ -40,15 +40,17 @@ def _register_blueprints(app: Flask) -> None:
     from bot.line import views as line_views
     from events import web as events_web
     from kpi import views as kpi_views
+    from notifications import views as notifications_views
     from search import views as search_views
     from web import admin as admin_console
     from web.views import public
 
     events_web.register_blueprints(app)  # /events/<id> + registration, /registrations/<token>, /admin/events
     public.register_blueprints(app)  # public site: top, archives, articles, feeds, media
-    kpi_views.init_app(app)  # tracked links, /friend, /admin/kpi, page views
+    app.register_blueprint(kpi_views.bp)
     app.register_blueprint(line_views.bp)  # LINE webhook /callback + bot playground
     app.register_blueprint(admin_console.bp)
+    app.register_blueprint(notifications_views.bp)  # /admin/broadcasts console + public /posts
     discord_views.register(app)  # /admin/discord: server settings and problems for staff
     app.register_blueprint(search_views.bp)  # /search page and /api/search
 

@@ -14,11 +14,11 @@ import sys
 COMMAND_MODULES = (
     "web.commands",
     "content.cli",
-    "kpi.cli",
     "search.cli",
     "bot.line.cli",
     "web.admin.cli",
     "events.cli",
+    "notifications.cli",
     "bot.discord.cli",
 )
 

@@ -1,0 +1,199 @@
+"""Broadcasting services: plain functions taking a session; the caller commits.
+
+Every write by staff is audited in the same transaction (``web.admin.audit``).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from bot.core.messages import BotResponse
+from notifications import compose, validation
+from notifications.audience import chunk_row, chunked, insert_rows
+from notifications.launch import expand_recipients  # noqa: F401  (part of this module's interface)
+from notifications.models import Broadcast, BroadcastDelivery, Subscriber
+from notifications.quiet_hours import deliver_at
+from notifications.reports import (  # noqa: F401  (part of this module's interface)
+    DeliveryReport, QuotaCheck, delivery_report, estimate_line_messages, quota_check,
+)
+from notifications.validation import BroadcastError  # noqa: F401
+from web.admin import audit
+from web.db import utcnow
+
+WENT_OUT = ("sending", "done", "stopped", "failed")
+
+
+def _config(config):
+    return config if config is not None else current_app.config
+
+
+def create_broadcast(session: Session, *, article=None, text: str | None = None, topics: Sequence[str] = (),
+                     personas: Sequence[str] = (), channels: Sequence[str] | None = None,
+                     at: datetime | None = None, urgent: bool = False, staff=None, origin: str = "console",
+                     unit: str | None = None, config=None) -> Broadcast:
+    """Validate and queue a broadcast; the worker snapshots the audience when it is due.
+
+    ``channels=None`` means every channel that is set up (LINE, Discord, web).
+    """
+    config = _config(config)
+    req = validation.check_request(session, config, article=article, text=text, topics=topics,
+                                   personas=personas, channels=channels, at=at, unit=unit)
+    broadcast = Broadcast(
+        kind="broadcast", origin=origin, article=article, title=compose.headline(req.text, article),
+        text=req.text, channels=req.channels, topics=req.topics, personas=req.personas, urgent=bool(urgent),
+        scheduled_at=req.at, web_post="web" in req.channels, status="queued",
+        send_at=deliver_at(config, req.at or utcnow(), urgent), aggregation_unit=req.unit or "pending",
+        created_by_id=staff.id if staff is not None else None,
+    )
+    session.add(broadcast)
+    session.flush()
+    broadcast.aggregation_unit = req.unit or f"mz_broadcast_{broadcast.id}"
+    audit.record(session, staff, "broadcast.create", "broadcast", broadcast.id, _audit_details(broadcast))
+    return broadcast
+
+
+def _audit_details(broadcast: Broadcast) -> dict:
+    return {"title": broadcast.title, "channels": broadcast.channels, "topics": broadcast.topics,
+            "personas": broadcast.personas, "urgent": broadcast.urgent, "origin": broadcast.origin,
+            "article_id": broadcast.article_id,
+            "send_at": broadcast.send_at.isoformat() if broadcast.send_at else None}
+
+
+def cancel_broadcast(session: Session, broadcast: Broadcast, staff=None) -> Broadcast:
+    """Cancel a broadcast that has not started; an atomic check so the worker cannot race it."""
+    result = session.execute(
+        update(Broadcast).where(Broadcast.id == broadcast.id, Broadcast.status.in_(("queued", "draft")))
+        .values(status="cancelled", cancelled_at=utcnow())
+    )
+    if result.rowcount != 1:
+        session.refresh(broadcast)
+        raise BroadcastError(f"この配信は取り消せません（状態: {status_label(broadcast.status)}）。"
+                             "取り消せるのは配信開始前のものだけです")
+    session.refresh(broadcast)
+    audit.record(session, staff, "broadcast.cancel", "broadcast", broadcast.id, {"title": broadcast.title})
+    return broadcast
+
+
+def retry_failed(session: Session, broadcast: Broadcast, staff=None) -> int:
+    """Put failed and stopped deliveries back in the outbox (same retry keys); returns how many."""
+    if broadcast.status in ("queued", "cancelled", "draft"):
+        raise BroadcastError("まだ配信されていない（または取り消した）配信は再送できません")
+    result = session.execute(
+        update(BroadcastDelivery)
+        .where(BroadcastDelivery.broadcast_id == broadcast.id, BroadcastDelivery.status.in_(("failed", "stopped")))
+        .values(status="pending", attempts=0, next_attempt_at=utcnow(), claim_token=None, locked_until=None)
+    )
+    count = result.rowcount or 0
+    if count:
+        broadcast.status, broadcast.finished_at, broadcast.stop_reason = "sending", None, None
+    audit.record(session, staff, "broadcast.retry_failed", "broadcast", broadcast.id, {"deliveries": count})
+    return count
+
+
+STATUS_LABELS = {"draft": "下書き", "queued": "配信待ち", "sending": "配信中", "done": "配信済み",
+                 "cancelled": "取り消し", "failed": "失敗", "stopped": "停止"}
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def get_broadcast(session: Session, broadcast_id: int) -> Broadcast | None:
+    return session.get(Broadcast, broadcast_id, options=[selectinload(Broadcast.article)])
+
+
+def recent_broadcasts(session: Session, limit: int = 50) -> list[Broadcast]:
+    query = (select(Broadcast).options(selectinload(Broadcast.article))
+             .order_by(Broadcast.created_at.desc(), Broadcast.id.desc()).limit(limit))
+    return list(session.scalars(query))
+
+
+def web_posts_query():
+    """Web posts that went out, newest first (the public timeline)."""
+    return (
+        select(Broadcast)
+        .where(Broadcast.web_post.is_(True), Broadcast.status.in_(WENT_OUT), Broadcast.started_at.is_not(None))
+        .options(selectinload(Broadcast.article))
+        .order_by(Broadcast.started_at.desc(), Broadcast.id.desc())
+    )
+
+
+def is_public_post(broadcast: Broadcast | None) -> bool:
+    return (broadcast is not None and broadcast.web_post and broadcast.status in WENT_OUT
+            and broadcast.started_at is not None)
+
+
+def public_posts(session: Session, limit: int = 20, offset: int = 0) -> list[Broadcast]:
+    return list(session.scalars(web_posts_query().limit(limit).offset(offset)))
+
+
+def public_post(session: Session, broadcast_id: int) -> Broadcast | None:
+    post = get_broadcast(session, broadcast_id)
+    return post if is_public_post(post) else None
+
+
+def broadcasts_for_article(session: Session, article_id: int, limit: int = 10) -> list[Broadcast]:
+    """The web posts about an article, for its page (newest first)."""
+    return list(session.scalars(web_posts_query().where(Broadcast.article_id == article_id).limit(limit)))
+
+
+# --- small pushes (event reminders, waitlist offers) ------------------------------------------
+
+
+def _active_targets(session: Session, subscriber_ids: Sequence[int]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {"line": [], "discord": []}
+    query = (select(Subscriber.channel, Subscriber.external_id)
+             .where(Subscriber.id.in_(sorted(set(subscriber_ids))), Subscriber.status == "active")
+             .order_by(Subscriber.id))
+    for channel, external_id in session.execute(query):
+        if channel in found:
+            found[channel].append(external_id)
+    return found
+
+
+def push_to_subscribers(session: Session, subscriber_ids: Sequence[int], response: BotResponse, *, reason: str,
+                        urgent: bool = False, config=None) -> Broadcast | None:
+    """Queue a push to a few subscribers through the outbox (retry keys, backoff, quiet hours).
+
+    Blocked subscribers are skipped; returns None when nobody is left to reach.
+    """
+    if response.is_empty:
+        raise BroadcastError("送信する内容がありません")
+    targets = _active_targets(session, subscriber_ids)
+    if not targets["line"] and not targets["discord"]:
+        return None
+    now = utcnow()
+    push = _push_row(response, targets, reason, urgent, now, deliver_at(_config(config), now, urgent))
+    session.add(push)
+    session.flush()
+    when = push.send_at
+    rows = [chunk_row(push.id, "line", i, ids, when) for i, ids in enumerate(chunked([targets["line"]]))]
+    rows += [chunk_row(push.id, "discord", i, [uid], when) for i, uid in enumerate(targets["discord"])]
+    insert_rows(session, rows)
+    return push
+
+
+def _push_row(response: BotResponse, targets: dict[str, list[str]], reason: str, urgent: bool,
+              now: datetime, when: datetime) -> Broadcast:
+    summary = compose.plain_text(response)
+    return Broadcast(
+        kind="push", origin="push", reason=reason[:100], title=summary[:200], text=summary,
+        channels=[c for c in ("line", "discord") if targets[c]], urgent=urgent, send_at=when, status="sending",
+        aggregation_unit=f"mz_push_{reason_unit(reason)}"[:30], started_at=now,
+        recipient_count=sum(len(v) for v in targets.values()),
+        line_payload=compose.line_messages(response) if targets["line"] else None,
+        discord_payload=compose.discord_from_response(response) if targets["discord"] else None,
+    )
+
+
+def reason_unit(reason: str) -> str:
+    """A LINE aggregation-unit-safe form of the push reason (letters, digits, underscores)."""
+    cleaned = "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else "_" for ch in reason)
+    return cleaned.strip("_")[:20] or "system"

@@ -1,0 +1,141 @@
+"""Broadcast console (/admin/broadcasts) and the public timeline (/posts).
+
+Ward staff (区職員) and administrators may broadcast; contractors may not.
+Views are thin: parse → service → render. Every write is audited by the service.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from notifications import announce, forms, preview, reports, service, validation
+from notifications.models import CHANNELS
+from notifications.topics import PERSONAS, TOPICS
+from web.admin.auth import current_staff, staff_required
+from web.db import db
+
+bp = Blueprint("notifications", __name__)
+BROADCASTERS = ("ward",)  # "admin" passes every role check
+
+announce.register()
+
+
+def _chip_colour(label: str) -> str:
+    from bot.line.style import label_colour
+
+    return label_colour(label)
+
+
+def article_broadcast_posts(article) -> list[preview.PostView]:
+    """For the article page partial (notifications/_posts.html)."""
+    rows = service.broadcasts_for_article(db.session, article.id)
+    return [preview.post_view(current_app.config, b) for b in rows]
+
+
+# Globals rather than a context processor: imported macro files see them too.
+bp.add_app_template_global(_chip_colour, "broadcast_chip_colour")
+bp.add_app_template_global(service.status_label, "broadcast_status_label")
+bp.add_app_template_global(validation.CHANNEL_LABELS, "broadcast_channel_labels")
+bp.add_app_template_global(article_broadcast_posts, "article_broadcast_posts")
+
+
+@bp.get("/admin/broadcasts")
+@staff_required(*BROADCASTERS)
+def broadcast_list():
+    items = service.recent_broadcasts(db.session)
+    return render_template("admin/broadcasts/list.html", items=items, audience_label=preview.audience_label)
+
+
+def _composer_page(data: forms.ComposerInput, *, result=None, error: str | None = None, status: int = 200):
+    session = db.session
+    context = dict(
+        data=data, preview=result, error=error, topics=TOPICS, personas=PERSONAS, channels=CHANNELS,
+        articles=forms.article_choices(session),
+        available=validation.available_channels(session, current_app.config, data.audience_topics),
+    )
+    return render_template("admin/broadcasts/new.html", **context), status
+
+
+@bp.get("/admin/broadcasts/new")
+@staff_required(*BROADCASTERS)
+def composer():
+    available = validation.available_channels(db.session, current_app.config, [])
+    data = forms.ComposerInput(channels=available, article_slug=request.args.get("article", "")[:120])
+    return _composer_page(data)[0]
+
+
+@bp.post("/admin/broadcasts/new")
+@staff_required(*BROADCASTERS)
+def composer_submit():
+    session, config = db.session, current_app.config
+    data = forms.ComposerInput.from_form(request.form)
+    try:
+        article = forms.find_article(session, data.article_slug)
+        if request.form.get("action") != "send":
+            return _composer_page(data, result=preview.build_preview(session, config, data, article))
+        data.check_audience()
+        broadcast = service.create_broadcast(
+            session, article=article, text=data.text, topics=data.audience_topics, personas=data.personas,
+            channels=data.channels, at=data.scheduled_at(), urgent=data.urgent, staff=current_staff(),
+            unit=data.unit or None, config=config,
+        )
+    except validation.BroadcastError as exc:
+        session.rollback()
+        return _composer_page(data, error=str(exc), status=400)
+    session.commit()
+    flash(f"配信 #{broadcast.id} を受け付けました（配信開始: {_when(broadcast)}）")
+    return redirect(url_for(".broadcast_detail", broadcast_id=broadcast.id))
+
+
+def _when(broadcast) -> str:
+    from web.templating import datetime_ja
+
+    return datetime_ja(broadcast.send_at)
+
+
+def _load(broadcast_id: int):
+    broadcast = service.get_broadcast(db.session, broadcast_id)
+    if broadcast is None:
+        abort(404)
+    return broadcast
+
+
+@bp.get("/admin/broadcasts/<int:broadcast_id>")
+@staff_required(*BROADCASTERS)
+def broadcast_detail(broadcast_id: int):
+    broadcast = _load(broadcast_id)
+    return render_template(
+        "admin/broadcasts/detail.html", broadcast=broadcast,
+        report=reports.delivery_report(db.session, broadcast),
+        post=preview.post_view(current_app.config, broadcast),
+        audience=preview.audience_label(broadcast.topics or [], broadcast.personas or []),
+    )
+
+
+@bp.post("/admin/broadcasts/<int:broadcast_id>/cancel")
+@staff_required(*BROADCASTERS)
+def broadcast_cancel(broadcast_id: int):
+    return _act(broadcast_id, service.cancel_broadcast, "配信を取り消しました")
+
+
+@bp.post("/admin/broadcasts/<int:broadcast_id>/retry")
+@staff_required(*BROADCASTERS)
+def broadcast_retry(broadcast_id: int):
+    return _act(broadcast_id, service.retry_failed, "失敗・停止した送信を再送の待ち行列に戻しました")
+
+
+def _act(broadcast_id: int, action, done_message: str):
+    session = db.session
+    broadcast = _load(broadcast_id)
+    try:
+        action(session, broadcast, current_staff())
+    except validation.BroadcastError as exc:
+        session.rollback()
+        flash(str(exc))
+        return redirect(url_for(".broadcast_detail", broadcast_id=broadcast_id))
+    session.commit()
+    flash(done_message)
+    return redirect(url_for(".broadcast_detail", broadcast_id=broadcast_id))
+
+
+# Imported for their side effect of adding routes to ``bp`` (after bp exists).
+from notifications import views_public, views_settings  # noqa: E402,F401

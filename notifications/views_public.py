@@ -1,0 +1,52 @@
+"""The public timeline of broadcasts (/posts): what went out on LINE and Discord,
+drawn like the messages themselves, and one page per post."""
+from __future__ import annotations
+
+import re
+
+from flask import abort, current_app, make_response, render_template, request
+
+from notifications import preview, service
+from notifications.views import bp
+from web.db import db
+
+PER_PAGE = 20
+MAX_PAGE = 10_000
+_PAGE = re.compile(r"[1-9][0-9]{0,4}")
+PUBLIC_MAX_AGE = 60
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "")
+    if raw == "":
+        return 1
+    if not _PAGE.fullmatch(raw):
+        abort(404)
+    return int(raw)
+
+
+def _cached(body):
+    response = make_response(body)
+    response.cache_control.public = True
+    response.cache_control.max_age = PUBLIC_MAX_AGE
+    return response
+
+
+@bp.get("/posts")
+def posts():
+    number = _page_number()
+    rows = service.public_posts(db.session, limit=PER_PAGE + 1, offset=(number - 1) * PER_PAGE)
+    if number > 1 and not rows:
+        abort(404)
+    config = current_app.config
+    items = [preview.post_view(config, b) for b in rows[:PER_PAGE]]
+    return _cached(render_template("notifications/posts.html", posts=items, page=number,
+                                   has_next=len(rows) > PER_PAGE))
+
+
+@bp.get("/posts/<int:post_id>")
+def post(post_id: int):
+    broadcast = service.public_post(db.session, post_id)
+    if broadcast is None:
+        abort(404)
+    return _cached(render_template("notifications/post.html", post=preview.post_view(current_app.config, broadcast)))
