@@ -47,7 +47,7 @@ def _register_blueprints(app: Flask) -> None:
 
     events_web.register_blueprints(app)  # /events/<id> + registration, /registrations/<token>, /admin/events
     public.register_blueprints(app)  # public site: top, archives, articles, feeds, media
-    app.register_blueprint(kpi_views.bp)
+    kpi_views.init_app(app)  # tracked links, /friend, /admin/kpi, page views
     app.register_blueprint(line_views.bp)  # LINE webhook /callback + bot playground
     app.register_blueprint(admin_console.bp)
     app.register_blueprint(notifications_views.bp)  # /admin/broadcasts console + public /posts

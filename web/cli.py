@@ -14,6 +14,7 @@ import sys
 COMMAND_MODULES = (
     "web.commands",
     "content.cli",
+    "kpi.cli",
     "search.cli",
     "bot.line.cli",
     "web.admin.cli",

@@ -10,6 +10,7 @@ def load_all_models():
     import bot.line.models  # noqa: F401
     import content.models  # noqa: F401
     import events.models  # noqa: F401
+    import kpi.models  # noqa: F401
     import notifications.models  # noqa: F401
     import search.models  # noqa: F401
     import web.admin.models  # noqa: F401

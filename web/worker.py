@@ -12,7 +12,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 log = logging.getLogger(__name__)
 
-JOB_MODULES: tuple[str, ...] = ("content.jobs", "bot.line.jobs", "notifications.jobs", "events.jobs")
+JOB_MODULES: tuple[str, ...] = ("content.jobs", "bot.line.jobs", "notifications.jobs", "events.jobs", "kpi.jobs")
 
 
 def build_scheduler(app) -> BlockingScheduler:

@@ -1,7 +1,7 @@
 """broadcast outbox
 
 Revision ID: 0006_broadcast
-Revises: 0002_search
+Revises: 0007_kpi
 Create Date: 2026-11-28 21:27:52.306001
 """
 from alembic import op
@@ -10,7 +10,7 @@ import web.db
 
 
 revision = '0006_broadcast'
-down_revision = '0002_search'
+down_revision = '0007_kpi'
 branch_labels = None
 depends_on = None
 
