@@ -3,11 +3,14 @@
 Public pages are the same for every visitor, so a rendered page is kept per
 (endpoint, URL arguments, ``?page=``) and reused while the *content
 fingerprint* (one cheap query over articles and events, see
-``content.service.content_fingerprint``) is unchanged. Every worker process
-checks the fingerprint on each request, so an edit, an import or a new
-registration shows up at once everywhere. Things that change with the clock
-alone (a scheduled article going live, a deadline passing) are covered by a
-short lifetime.
+``content.service.content_fingerprint``) is unchanged.
+
+The fingerprint itself is re-read at most once per second per process, and at
+once after any commit made in this process (a SQLAlchemy ``after_commit``
+hook): an edit shows up immediately where it was made and within a second in
+the other worker processes. Things that change with the clock alone (a
+scheduled article going live, a deadline passing) are covered by a short
+page lifetime.
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import Response, current_app, make_response, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from content.service import content_fingerprint
 from web.db import db
@@ -25,6 +30,31 @@ from web.db import db
 LIFETIME_SECONDS = 30
 MAX_ENTRIES = 512
 MAX_PAGE_ARG = 8  # longer ?page= values are 404s anyway: never worth a cache slot
+FINGERPRINT_REUSE_SECONDS = 1.0
+
+_commits = [0]  # bumped by every commit in this process (see _count_commit)
+
+
+@event.listens_for(Session, "after_commit")
+def _count_commit(_session) -> None:
+    _commits[0] += 1
+
+
+class _FingerprintMemo:
+    """The last content fingerprint, reused briefly while no local commit happened."""
+
+    def __init__(self):
+        self._value: tuple | None = None
+        self._read_at = 0.0
+        self._commit_mark = -1
+
+    def get(self, session) -> tuple:
+        now, mark = time.monotonic(), _commits[0]
+        value = self._value
+        if value is None or mark != self._commit_mark or now - self._read_at >= FINGERPRINT_REUSE_SECONDS:
+            value = content_fingerprint(session)
+            self._value, self._read_at, self._commit_mark = value, now, mark
+        return value
 
 
 @dataclass(frozen=True)
@@ -40,6 +70,7 @@ class PageCache:
         self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
         self._lock = threading.Lock()
         self.max_entries, self.lifetime = max_entries, lifetime
+        self.fingerprint = _FingerprintMemo()
 
     def get(self, key: tuple, fingerprint: tuple) -> _Entry | None:
         with self._lock:
@@ -87,9 +118,9 @@ def cached_page(view):
         key = _cache_key(view_args)
         if key is None or not current_app.config.get("PAGE_CACHE", True):
             return view(**view_args)
-        settings = tuple(current_app.config.get(name) for name in CONFIG_KEYS)
-        fingerprint = settings + content_fingerprint(db.session)
         pages = page_cache()
+        settings = tuple(current_app.config.get(name) for name in CONFIG_KEYS)
+        fingerprint = settings + pages.fingerprint.get(db.session)
         entry = pages.get(key, fingerprint)
         if entry is not None:
             return Response(entry.body, mimetype=entry.mimetype)
