@@ -109,3 +109,23 @@ def follow_up_posted(session: Session, config: Mapping, channel_id: str, message
     article = article_in(session, config, urls)
     with DiscordRest(config) as rest:
         return follow_up(session, config, rest, channel_id, message_id, article=article, kind=kind)
+
+
+def after_post(config: Mapping, channel_id: str, message_id: str, payload: dict) -> FollowUp | None:
+    """For the broadcast sender (any thread): follow up a channel post it just made.
+
+    ``payload`` is the create-message body it sent; the article is read from its
+    embed links. The bot process does the same for every announcement it sees,
+    so calling this is only needed when ``monozukuri discord`` is not running.
+    """
+    from web.db import db
+
+    urls = [embed.get("url") for embed in payload.get("embeds") or [] if isinstance(embed, dict)]
+    session = db.new_session()
+    try:
+        return follow_up_posted(session, config, str(channel_id), str(message_id), urls, None)
+    except Exception:  # a follow-up is an extra: the announcement itself was delivered
+        log.exception("Discord follow-up of message %s failed", message_id)
+        return None
+    finally:
+        session.close()

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from testkit import make_test_app
 from tests.bot.discord.discord_helpers import (
     GUILD, NEWS_CHANNEL, SECRET_CHANNEL, TEXT_CHANNEL, WELCOME_CHANNEL, Harness, discord_config,
+    sent_payload_problems,
 )
 from tests.standins import discord_resources
 from tests.standins.discord_api import DiscordStandin
@@ -42,6 +43,7 @@ def standin(monkeypatch):
         finally:
             discord.http.Route.BASE = original
         assert server.response_errors == []  # the stand-in answered within the spec
+        assert sent_payload_problems(server) == []  # every message the bot sent kept Discord's limits
 
 
 @pytest.fixture

@@ -189,3 +189,17 @@ def test_scheduled_events_are_off_without_a_server(discord_app, session, rest, s
     make_event(session, kind="tour")
     report = scheduled.sync_events(session, discord_app.config, rest)
     assert report.skipped and standin.calls == []
+
+
+def test_the_broadcast_sender_can_follow_up_its_own_post(discord_app, session, rest, standin, server):
+    from notifications import routing
+
+    routing.save_route(session, "features", NEWS_CHANNEL)
+    session.commit()
+    article = feature_article(session)
+    body = {"embeds": [{"title": article.title, "url": tracked_url(
+        discord_app.config, "/articles/feature-space", channel="discord", article_id=article.id, broadcast_id=3)}]}
+    message = rest.post(f"/channels/{NEWS_CHANNEL}/messages", body)
+    done = announce.after_post(discord_app.config, NEWS_CHANNEL, message["id"], body)
+    assert done.crossposted and done.thread_id == message["id"]
+    assert announce.after_post(discord_app.config, TEXT_CHANNEL, message["id"], body) is None  # not a route

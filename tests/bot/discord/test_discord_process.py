@@ -36,6 +36,13 @@ def test_without_a_token_the_bot_explains_and_exits_with_2(environment, capsys, 
     assert standin.calls == []  # nothing was even tried
 
 
+def test_a_refused_token_is_a_clear_error_not_a_crash_loop(environment, capsys, standin):
+    environment.setenv("DISCORD_BOT_TOKEN", "not-the-token")
+    assert main(["discord"]) == 2
+    assert "Discord refused DISCORD_BOT_TOKEN" in capsys.readouterr().err
+    assert [c.status for c in standin.calls] == [401]  # one login attempt, no retry loop
+
+
 def test_the_web_app_works_without_discord(client):
     assert client.get("/").status_code == 200
 
