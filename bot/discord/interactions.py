@@ -106,6 +106,21 @@ async def postback(interaction: discord.Interaction, data: str, *, ephemeral: bo
     await converse(interaction, incoming(interaction, "postback", data=data), ephemeral=ephemeral, command=command)
 
 
+async def _help(interaction: discord.Interaction, data: str) -> bool:
+    """ヘルプ / 検索のしかた buttons: Discord's own help (the core's explains typing to a LINE chat)."""
+    from bot.core import postback as postbacks
+    from bot.discord.help import help_embeds
+
+    parsed = postbacks.decode(data)
+    if parsed is None or parsed.action != "help":
+        return False
+    if parsed.get("s") == "search":
+        await say(interaction, wording.SEARCH_HELP)
+    else:
+        await interaction.response.send_message(embeds=help_embeds(in_guild(interaction)), ephemeral=True)
+    return True
+
+
 @guarded
 async def on_choice(interaction: discord.Interaction, value: str) -> None:
     """A button or select option with a core choice: answered privately to whoever used it."""
@@ -117,7 +132,7 @@ async def on_choice(interaction: discord.Interaction, value: str) -> None:
     if kind == "postback":
         from bot.discord import tour
 
-        if await tour.intercept(interaction, payload):
+        if await tour.intercept(interaction, payload) or await _help(interaction, payload):
             return
         await postback(interaction, payload, ephemeral=True)
     else:

@@ -167,3 +167,14 @@ def test_a_server_error_on_the_answer_is_retried_and_delivered_once(demo_app, ru
     payload, [reply] = run(scenario)  # discord.py waits a second before its retry
     edits = standin.calls_to(f"/webhooks/{standin.application_id}/{payload['token']}")
     assert [c.status for c in edits] == [500, 200] and reply["embeds"]
+
+
+def test_help_buttons_explain_the_slash_commands_not_typing(demo_app, run, standin):
+    async def scenario(h):
+        [reply] = h.replies(await h.command("latest"))
+        search_help = await h.press(reply, "検索のしかた")
+        general = await h.press(reply, "ヘルプ")
+        return message_text(h.replies(search_help)[0]), message_text(h.replies(general)[0])
+    search_help, general = run(scenario)
+    assert "/検索 キーワード:旋盤" in search_help
+    assert "/申し込み" in general and "使い方" in general
