@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], instance_relative_config=False)
     app.config.update(settings)
     _prepare_instance_folder(app)
+    _register_url_converters(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_error_pages(app)
@@ -28,6 +29,12 @@ def create_app(config: dict | None = None) -> Flask:
 def _prepare_instance_folder(app: Flask) -> None:
     for sub in ("", "media", "index", "ogp"):
         Path(app.instance_path, sub).mkdir(parents=True, exist_ok=True)
+
+
+def _register_url_converters(app: Flask) -> None:
+    from web.routing import register_converters
+
+    register_converters(app)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -48,11 +55,11 @@ def _register_blueprints(app: Flask) -> None:
     events_web.register_blueprints(app)  # /events/<id> + registration, /registrations/<token>, /admin/events
     public.register_blueprints(app)  # public site: top, archives, articles, feeds, media
     kpi_views.init_app(app)  # tracked links, /friend, /admin/kpi, page views
+    app.register_blueprint(search_views.bp)  # /search page and /api/search
     app.register_blueprint(line_views.bp)  # LINE webhook /callback + bot playground
     app.register_blueprint(admin_console.bp)
     app.register_blueprint(notifications_views.bp)  # /admin/broadcasts console + public /posts
     discord_views.register(app)  # /admin/discord: server settings and problems for staff
-    app.register_blueprint(search_views.bp)  # /search page and /api/search
 
 
 def _register_error_pages(app: Flask) -> None:
