@@ -28,7 +28,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,10 +179,22 @@ def bench_backend(name: str, database_url: str, count: int, workdir: Path) -> di
     return result
 
 
+@contextmanager
 def scratch_postgres(url: str):
-    from tests.conftest import scratch_postgres_database
+    """A fresh database next to ``url``'s (dropped afterwards), so nothing else is touched."""
+    from sqlalchemy import create_engine, make_url, text
 
-    return scratch_postgres_database(url)
+    base = make_url(url)
+    name = f"fanout_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def report(result: dict) -> None:
