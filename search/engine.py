@@ -25,9 +25,9 @@ from search.postings import SearcherData
 from search.querying import Clause, Unit, unit_clauses
 
 RECENCY_MAX_BOOST = 0.15
+RECENCY_HALF_LIFE_DAYS = 365.0
 # A one-character unit matches every bigram starting with it; cap the expansion.
 MAX_PREFIX_TERMS = 300
-RECENCY_HALF_LIFE_DAYS = 365.0
 
 
 @dataclass

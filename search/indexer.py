@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -109,9 +110,10 @@ def rebuild(store: IndexStore, bind, *, lock_timeout: float = REBUILD_LOCK_TIMEO
 
 
 def _rebuild_locked(store: IndexStore, bind, workers: int = 0) -> int:
+    read_from = time.time()
     with Session(bind=bind) as session:
         path, count = write_generation(store, load_sources(session), workers=workers)
-    store.publish(path, count)
+    store.publish(path, count, read_from)
     log.info("search index rebuilt: %d document(s) in %s", count, path.name)
     return count
 

@@ -21,7 +21,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 _SPACES = re.compile(r"\s+")
 # A "word" for the bigram field: letters, digits, kana, kanji and the long-vowel mark.
-WORD_RUN = re.compile(r"[0-9a-z\u00c0-\u024f\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc\u30fd\u30fe\u3005\u3006\u4e00-\u9fff\uf900-\ufaff]+")
+WORD_RUN = re.compile(
+    "[0-9a-z\u00c0-\u024f"                      # digits, Latin letters (after case folding)
+    "\u3041-\u3096\u309d\u309e"                 # hiragana
+    "\u30a1-\u30fa\u30fc\u30fd\u30fe"           # katakana and ー
+    "\u3005\u3006\u4e00-\u9fff\uf900-\ufaff]+"  # 々 〆 and kanji
+)
 
 _KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 _KATA_TO_HIRA.update({0x30FD: 0x309D, 0x30FE: 0x309E})

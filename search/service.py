@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -117,6 +118,9 @@ def _run(session: Session, text: str, category, page: int, per_page: int, base_u
 
 def _run_safely(session: Session, text: str, category, page: int, per_page: int, base_url) -> SearchPage:
     """Run the search; a broken index is repaired once, then the search is retried."""
+    if not has_app_context():
+        logger.error("search() needs an app context (with app.app_context(): ...) to find the index")
+        return SearchPage(query=text, total=0, page=page, per_page=per_page)
     for attempt in (1, 2):
         try:
             return _run(session, text, category, page, per_page, base_url)
@@ -165,6 +169,8 @@ def log_query(session: Session, text: str, result_count: int, channel: str, cate
 
 def did_you_mean(query: str) -> list[str]:
     """Alternative spellings from the index's own vocabulary ([] when none or on error)."""
+    if not has_app_context():
+        return []
     try:
         with get_index().reading() as data:
             return suggest(data, clean_query(query))

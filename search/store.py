@@ -63,6 +63,14 @@ class IndexStore:
             raise ValueError(f"search index {name} has another format")
         return whoosh_index.open_dir(str(path))
 
+    def live_read_from(self) -> float | None:
+        """When the live generation's build began reading the database (None if unknown)."""
+        name = self.current_name()
+        try:
+            return json.loads((self.root / name / META_FILE).read_text(encoding="utf-8")).get("read_from")
+        except (OSError, ValueError, TypeError):
+            return None
+
     @staticmethod
     def read_meta(path: Path) -> dict:
         try:
@@ -80,8 +88,10 @@ class IndexStore:
         path.mkdir()
         return path, whoosh_index.create_in(str(path), build_schema())
 
-    def publish(self, path: Path, doc_count: int) -> None:
-        meta = {**expected_meta(), "doc_count": doc_count, "built_at": datetime.now(timezone.utc).isoformat()}
+    def publish(self, path: Path, doc_count: int, read_from: float | None = None) -> None:
+        """Make ``path`` live. ``read_from``: when the build began reading the database (epoch s)."""
+        meta = {**expected_meta(), "doc_count": doc_count, "built_at": datetime.now(timezone.utc).isoformat(),
+                "read_from": read_from}
         _write_atomically(path / META_FILE, json.dumps(meta))
         _write_atomically(self.root / POINTER, path.name)
         self.clear_stale()

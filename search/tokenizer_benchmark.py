@@ -1,14 +1,17 @@
 """Measure the candidate Japanese morphological analysers (figures in search/README.md).
 
-Run in a scratch virtualenv that has all three installed, e.g.::
+Speed and memory (each backend in its own clean subprocess)::
 
-    python -m venv /tmp/tokbench
-    /tmp/tokbench/bin/pip install janome sudachipy sudachidict-core fugashi unidic-lite pyyaml
-    /tmp/tokbench/bin/python search/tokenizer_benchmark.py
+    python search/tokenizer_benchmark.py
 
-Each backend runs in its own subprocess so start-up time and peak memory are
-measured from a clean interpreter. Only janome is a project dependency; the
-others are imported here and nowhere else.
+Result quality: the relevance set of ``tests/search`` run with each analyser
+plugged into the real engine (needs the project installed, plus the
+candidates: ``pip install fugashi unidic-lite``; janome and SudachiPy are
+dependencies)::
+
+    python search/tokenizer_benchmark.py --quality
+
+fugashi/unidic-lite are imported here and nowhere else.
 """
 from __future__ import annotations
 
@@ -20,7 +23,10 @@ import sys
 import time
 from pathlib import Path
 
-DEMO = Path(__file__).resolve().parent.parent / "content" / "demo" / "articles"
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "content" / "demo" / "articles"
 BACKENDS = ("janome", "sudachipy", "fugashi")
 
 
@@ -77,7 +83,131 @@ def measure(name: str) -> dict:
     }
 
 
+# --- result quality ---------------------------------------------------------------
+# Adapters giving janome and fugashi the interface of search.morph.SudachiBackend.
+IPADIC_POS = {"接頭詞": "接頭辞", "フィラー": "感動詞"}
+
+
+class JanomeBackend:
+    name = "janome"
+
+    def __init__(self) -> None:
+        from janome.tokenizer import Tokenizer
+
+        self._tokenizer = Tokenizer()
+
+    def _tokens(self, text):
+        start = 0
+        for token in self._tokenizer.tokenize(text):
+            pos = token.part_of_speech.split(",")
+            major = "接尾辞" if pos[0] == "名詞" and pos[1] == "接尾" else IPADIC_POS.get(pos[0], pos[0])
+            base = token.base_form if token.base_form != "*" else token.surface
+            reading = token.reading if token.reading != "*" else ""
+            begin = text.index(token.surface, start)
+            start = begin + len(token.surface)
+            yield major, base, token.surface, reading, begin
+
+    def analyse(self, text):
+        from search.morph import Morpheme
+
+        return [Morpheme(s, b, p, i, i + len(s)) for p, b, s, _, i in self._tokens(text)]
+
+    def terms(self, text):
+        return [(p, b, s, r) for p, b, s, r, _ in self._tokens(text)]
+
+
+class FugashiBackend:
+    name = "fugashi-unidic-lite"
+
+    def __init__(self) -> None:
+        import fugashi
+
+        self._tagger = fugashi.Tagger()
+
+    def _tokens(self, text):
+        start = 0
+        for word in self._tagger(text):
+            lemma = (word.feature.lemma or word.surface).split("-")[0]
+            begin = text.index(word.surface, start)
+            start = begin + len(word.surface)
+            yield word.feature.pos1, lemma, word.surface, word.feature.kana or "", begin
+
+    def analyse(self, text):
+        from search.morph import Morpheme
+
+        return [Morpheme(s, b, p, i, i + len(s)) for p, b, s, _, i in self._tokens(text)]
+
+    def terms(self, text):
+        return [(p, b, s, r) for p, b, s, r, _ in self._tokens(text)]
+
+
+# Spelling variants the synonym list does not cover: only the analyser can join them.
+VARIANT_PROBES = [
+    ("子供 STEAM", ["school-steam-ota"]), ("こども ロケット", ["series-product-rocket-pen-stand"]),
+    ("モノ作り アート", ["art-monozukuri-ota"]), ("ようせつ 転職", ["series-people-welder"]),
+    ("けんま 医療", ["medical-engineering-ota"]), ("しょうがくきん", ["scholarship-repayment-support"]),
+    ("きかい 宇宙", ["space-industry-ota"]), ("マシニングセンター", ["space-industry-ota"]),
+    ("面接会 しゅうしょく", ["employment-support"]), ("さんぎょうぷらざ", ["local-kaleidoscope-workshop"]),
+]
+
+
+def _recall(rows) -> tuple[float, float]:
+    from search.service import search
+    from web.db import db
+
+    recall, reciprocal = [], []
+    for query, expected in rows:
+        slugs = [hit.slug for hit in search(db.session, query, per_page=5, log=False).results]
+        recall.append(sum(slug in slugs for slug in expected) / len(expected))
+        reciprocal.append(next((1 / (i + 1) for i, slug in enumerate(slugs) if slug in expected), 0))
+    return round(sum(recall) / len(recall), 3), round(sum(reciprocal) / len(reciprocal), 3)
+
+
+def _use_backend(backend_name: str) -> None:
+    from search import morph
+
+    if backend_name != "sudachipy":
+        morph.set_backend(JanomeBackend() if backend_name == "janome" else FugashiBackend())
+    morph._index_term.cache_clear()
+
+
+def quality(backend_name: str) -> dict:
+    """recall@5 and MRR of the relevance set with one analyser (fresh database and index)."""
+    import tempfile
+
+    import yaml
+    from alembic import command
+
+    import content.importer
+    from content.demo import import_demo_content
+    from testkit import make_test_app
+    from web.db import db
+    from web.migrate import alembic_config
+
+    _use_backend(backend_name)
+    content.importer.store_renditions = lambda _image, _media, slug: (slug, [])
+    rows = yaml.safe_load((ROOT / "tests" / "search" / "relevance_queries.yaml").read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/db.sqlite3"
+        command.upgrade(alembic_config(url), "head")
+        app = make_test_app(url, Path(folder) / "instance")
+        with app.app_context():
+            import_demo_content(app)
+            relevance = _recall([(row["query"], row["expected"]) for row in rows])
+            variants = _recall(VARIANT_PROBES)
+            db.session.remove()
+    return {"backend": backend_name, "relevance recall@5/MRR": relevance, "variant probes recall@5/MRR": variants}
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--quality-of":
+        print(json.dumps(quality(sys.argv[2]), ensure_ascii=False))
+        return
+    if len(sys.argv) == 2 and sys.argv[1] == "--quality":
+        for name in BACKENDS:
+            run = subprocess.run([sys.executable, __file__, "--quality-of", name], capture_output=True, text=True)
+            print(run.stdout.strip().splitlines()[-1] if run.stdout.strip() else f"{name}: failed {run.stderr[-500:]}")
+        return
     if len(sys.argv) == 2:
         print(json.dumps(measure(sys.argv[1]), ensure_ascii=False))
         return

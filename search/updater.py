@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 
 from search.indexer import Changes, apply_changes
@@ -48,7 +49,7 @@ class Updater:
 
     def _enqueue(self, bind, changes: Changes) -> None:
         with self._lock:
-            self._queue.append((bind, changes))
+            self._queue.append((bind, changes, time.time()))
             self._idle.clear()
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="search-index-updater", daemon=True)
@@ -60,15 +61,20 @@ class Updater:
                 self._thread = None
                 self._idle.set()
                 return None
-            bind, changes = self._queue.popleft()
+            bind, changes, committed = self._queue.popleft()
             while self._queue and self._queue[0][0] is bind:
-                changes.merge(self._queue.popleft()[1])
-            return bind, changes
+                _, more, committed = self._queue.popleft()
+                changes.merge(more)
+            return bind, changes, committed
 
     def _run(self) -> None:
         while (batch := self._next_batch()) is not None:
-            bind, changes = batch
+            bind, changes, committed = batch
             try:
+                with self.store.writer_lock(BACKGROUND_LOCK_TIMEOUT):
+                    read_from = self.store.live_read_from()
+                if read_from is not None and read_from > committed:
+                    continue  # a rebuild read the database after these commits: nothing to add
                 apply_changes(self.store, bind, changes, lock_timeout=BACKGROUND_LOCK_TIMEOUT)
             except Exception:
                 log.exception("background search index update failed; marked for repair")

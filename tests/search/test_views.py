@@ -32,7 +32,7 @@ def test_empty_state_offers_did_you_mean_and_popular_tags(demo_search_app):
     html = demo_search_app.test_client().get("/search?q=ロボト").get_data(as_text=True)
     assert "見つかりませんでした" in html
     assert "もしかして" in html and "q=%E3%83%AD%E3%83%9C%E3%83%83%E3%83%88" in html  # ロボット
-    assert "よく読まれているテーマ" in html and "町工場" in html
+    assert "記事の多いテーマから探す" in html and "町工場" in html
 
 
 def test_user_text_is_escaped(demo_search_app):
