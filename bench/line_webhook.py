@@ -4,7 +4,7 @@
 
 1. Creates a temporary instance with a migrated SQLite database.
 2. Starts the real server (gunicorn, gthread, same options as ``monozukuri
-   serve``) on a free port with LINE_CHANNEL_SECRET set and
+   serve``, the app built as ``web.wsgi`` does) on a free port with LINE_CHANNEL_SECRET set and
    BENCH_BARE_ENDPOINT=1 (which adds ``/_bench/bare``, a trivial page).
 3. 50 concurrent clients (keep-alive connections) post signed webhook requests
    (mixed text and postback events, as LINE sends them: one event each), then
@@ -61,11 +61,27 @@ def prepare_database(instance: Path) -> str:
     return url
 
 
-def start_server(port: int, instance: Path, url: str, workers: int) -> subprocess.Popen:
+def bench_app():
+    """The app as ``web.wsgi`` builds it, optionally with another SQLite ``synchronous``
+    level (``--synchronous normal``: a what-if for the foundation's connection pragmas)."""
+    from sqlalchemy import event
+
+    from web.app import create_app
+    from web.db import db
+
+    app = create_app()
+    level = os.environ.get("BENCH_SQLITE_SYNCHRONOUS")
+    if level:
+        event.listen(db.engine, "connect", lambda conn, _record: conn.execute(f"PRAGMA synchronous={level}"))
+    return app
+
+
+def start_server(port: int, instance: Path, url: str, workers: int, synchronous: str | None) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench",
            "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "bench-token",
-           "LINE_API_BASE_URL": "http://127.0.0.1:9", "BENCH_BARE_ENDPOINT": "1", "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "gunicorn", "web.wsgi:app", "--bind", f"127.0.0.1:{port}",
+           "LINE_API_BASE_URL": "http://127.0.0.1:9", "BENCH_BARE_ENDPOINT": "1",
+           "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}", "BENCH_SQLITE_SYNCHRONOUS": synchronous or ""}
+    command = [sys.executable, "-m", "gunicorn", "line_webhook:bench_app()", "--bind", f"127.0.0.1:{port}",
                "--workers", str(workers), "--threads", "4", "--worker-class", "gthread",
                "--access-logfile", "-", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
@@ -152,12 +168,13 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=40, help="requests per client")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians are reported")
+    parser.add_argument("--synchronous", choices=["normal", "full"], help="what-if: SQLite synchronous level")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-line-") as folder:
         instance = Path(folder)
         url = prepare_database(instance)
         port = free_port()
-        server = start_server(port, instance, url, args.workers)
+        server = start_server(port, instance, url, args.workers, args.synchronous)
         try:
             run(port, "GET", "/_bench/bare", 10, 10)  # warm up both paths and every worker
             run(port, "POST", "/callback", 10, 10)
@@ -172,7 +189,8 @@ def main() -> int:
         total, distinct = queued_events(instance / "bench.sqlite3")
     sent = webhook["requests"] + 100
     print(f"LINE webhook bench: {args.clients} clients x {args.requests} requests x {args.rounds} rounds, "
-          f"gunicorn {args.workers} worker(s) x 4 threads, SQLite; medians of the rounds")
+          f"gunicorn {args.workers} worker(s) x 4 threads, SQLite (synchronous={args.synchronous or 'default'}); "
+          "medians of the rounds")
     report("bare endpoint", bare)
     report("POST /callback", webhook)
     ratio = webhook["rps"] / bare["rps"]
