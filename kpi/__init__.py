@@ -1,0 +1,16 @@
+"""KPIs: what is measured, where it is stored, and how the dashboard reads it.
+
+Raw events (kept ``KPI_RAW_RETENTION_DAYS`` days, default 90):
+- ``kpi_page_views``: public HTML page views (kpi.pageviews → kpi.pagebuffer), no cookies;
+  a per-day salted visitor hash (kpi.salts) instead of IP/user agent.
+- ``kpi_clicks``: tracked bot links ``/r/<token>`` (kpi.links, kpi.service.record_click).
+- ``kpi_events``: follows/re-follows/blocks (bot core), Discord joins and commands,
+  add-friend link opens ``/friend/<key>`` (kpi.inflow) — all through kpi.service.
+
+Other domains are read by kpi.sources (subscribers, broadcast deliveries, event
+registrations and attendance, the search query log). kpi.rollup turns all of it
+into ``kpi_daily_metrics`` (one number per day and dimension; kpi.metrics lists
+them); the dashboard (kpi.dashboard, kpi.report, kpi.charts) reads only those.
+LINE's own per-unit statistics are fetched by kpi.insight into
+``kpi_line_unit_stats``. The 13-week projection is kpi.projection.
+"""

@@ -50,8 +50,13 @@ def is_prefetch(req: Request) -> bool:
     return "prefetch" in purpose or "prerender" in purpose
 
 
+# 304: public pages revalidate with ETags, so a returning visitor's reload is a 304;
+# it is still a page on their screen and counts (a 404, a redirect or an error does not).
+COUNTED_STATUSES = (200, 304)
+
+
 def should_count(req: Request, response: Response) -> bool:
-    if req.method != "GET" or response.status_code != 200 or response.mimetype != "text/html":
+    if req.method != "GET" or response.status_code not in COUNTED_STATUSES or response.mimetype != "text/html":
         return False
     if req.path.startswith(SKIPPED_PREFIXES) or is_prefetch(req):
         return False

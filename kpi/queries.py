@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import wraps
 
+from flask import has_request_context, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -39,6 +41,23 @@ class Scope:
         return replace(self, start=self.end - timedelta(days=6))
 
 
+def request_memo(func):
+    """Within one request, the same query is answered once (several tables share them)."""
+
+    @wraps(func)
+    def wrapper(session, *args, **kwargs):
+        if not has_request_context():
+            return func(session, *args, **kwargs)
+        # On the request itself, not on ``g``: an app context can outlive many requests (tests, tools).
+        cache = request.environ.setdefault("kpi.query_cache", {})
+        key = (func.__name__, id(session), args, tuple(sorted(kwargs.items())))
+        if key not in cache:
+            cache[key] = func(session, *args, **kwargs)
+        return cache[key]
+
+    return wrapper
+
+
 def _where(metric: str, scope: Scope, **equals):
     conditions = [DailyMetric.metric == metric, DailyMetric.day >= scope.start, DailyMetric.day <= scope.end]
     if metric == m.UNIQUE_VISITORS:
@@ -50,19 +69,22 @@ def _where(metric: str, scope: Scope, **equals):
     return conditions
 
 
+@request_memo
 def total(session: Session, metric: str, scope: Scope, **equals) -> int:
     value = session.scalar(select(func.sum(DailyMetric.value)).where(*_where(metric, scope, **equals)))
     return int(value or 0)
 
 
+@request_memo
 def article_views(session: Session, scope: Scope, **equals) -> int:
     value = session.scalar(select(func.sum(DailyMetric.value))
                            .where(*_where(m.PAGE_VIEWS, scope, **equals), DailyMetric.article_id != 0))
     return int(value or 0)
 
 
+@request_memo
 def grouped(session: Session, metric: str, scope: Scope, by: tuple[str, ...], *, limit: int | None = None,
-            articles_only: bool = False, **equals) -> list[tuple]:
+            articles_only: bool = False, **equals) -> tuple[tuple, ...]:
     """[(*group values, sum)] ordered by the sum, largest first."""
     columns = [DIMENSIONS[name] for name in by]
     total_col = func.sum(DailyMetric.value).label("total")
@@ -72,7 +94,7 @@ def grouped(session: Session, metric: str, scope: Scope, by: tuple[str, ...], *,
     query = query.order_by(total_col.desc(), *columns)
     if limit:
         query = query.limit(limit)
-    return [(*row[:-1], int(row[-1] or 0)) for row in session.execute(query)]
+    return tuple((*row[:-1], int(row[-1] or 0)) for row in session.execute(query))
 
 
 def by_dimension(session: Session, metric: str, scope: Scope, by: str, **kwargs) -> dict:
@@ -91,6 +113,7 @@ def weekly(session: Session, metric: str, scope: Scope, **kwargs) -> dict[date, 
     return dict(out)
 
 
+@request_memo
 def snapshot(session: Session, metric: str, scope: Scope) -> int:
     """A snapshot metric (followers) on the last day of the scope that has one."""
     last_day = session.scalar(select(func.max(DailyMetric.day)).where(*_where(metric, scope)))

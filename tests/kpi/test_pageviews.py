@@ -2,7 +2,7 @@
 from datetime import date
 
 import pytest
-from flask import current_app
+from flask import current_app, request
 from kpi_helpers import BROWSER_UA, add_html_page
 from sqlalchemy import select
 
@@ -59,6 +59,18 @@ def test_do_not_track_and_gpc_count_the_view_but_not_the_visitor(site, session, 
     [view] = views(session)
     assert view.visitor_hash is None
     assert session.scalar(select(DailySalt)) is None  # not even a salt was needed
+
+
+def test_a_revalidated_page_304_still_counts(app, site, session):
+    def tagged():
+        response = app.make_response("<!doctype html><p>ok</p>")
+        response.add_etag()
+        return response.make_conditional(request)
+
+    app.add_url_rule("/kpi-test-etag", "kpi_etag", tagged)
+    tag = visit(site, "/kpi-test-etag").headers["ETag"]
+    assert visit(site, "/kpi-test-etag", **{"If-None-Match": tag}).status_code == 304
+    assert len(views(session)) == 2
 
 
 def test_skipped_requests(app, site, session):
