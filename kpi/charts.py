@@ -1,7 +1,6 @@
 """The dashboard's charts, built from the same tables (and roll-ups) the page lists."""
 from __future__ import annotations
 
-from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from kpi import metrics as m
@@ -10,17 +9,18 @@ from kpi.queries import Scope
 from kpi.report.audience import followers_daily
 from kpi.report.labels import short_day, week_label
 from kpi.report.outlook import current_projection, weekly_stats
+from kpi.svg import Chart
 from kpi.tables import Table
 
 
-def funnel_chart(table: Table) -> Markup:
+def funnel_chart(table: Table) -> Chart:
     labels = [row[0] for row in table.rows]
     values = [row[1] or 0 for row in table.rows]
     desc = "、".join(f"{label} {svg.fmt(value)}件" for label, value in zip(labels, values)) + "。"
     return svg.hbar_chart(labels, values, title=f"ファネル（{table.columns[1]}）", desc=desc)
 
 
-def followers_chart(session: Session, scope: Scope) -> Markup:
+def followers_chart(session: Session, scope: Scope) -> Chart:
     series = followers_daily(session, scope)
     days = sorted(series)
     labels, values = [short_day(d) for d in days], [series[d] for d in days]
@@ -28,7 +28,15 @@ def followers_chart(session: Session, scope: Scope) -> Markup:
                           desc=svg.describe_series(labels, values, "人"))
 
 
-def traffic_chart(session: Session, scope: Scope) -> Markup:
+def new_friends_chart(table: Table) -> Chart:
+    """Weekly new friends (new + returning) from the followers table."""
+    labels = [row[0].split("〜")[0] for row in table.rows]
+    values = [(row[2] or 0) + (row[3] or 0) for row in table.rows]
+    return svg.bar_chart(labels, values, title="新しい友だち・フォロワー（週別、新規＋再追加）",
+                         desc=svg.describe_series(labels, values, "人"), color=svg.PALETTE[2])
+
+
+def traffic_chart(session: Session, scope: Scope) -> Chart:
     views = queries.daily(session, m.PAGE_VIEWS, scope)
     uniques = queries.daily(session, m.UNIQUE_VISITORS, scope)
     days = m.days_between(scope.start, scope.end)
@@ -41,14 +49,14 @@ def traffic_chart(session: Session, scope: Scope) -> Markup:
     )
 
 
-def channel_chart(table: Table) -> Markup:
+def channel_chart(table: Table) -> Chart:
     labels = [row[0] for row in table.rows]
     values = [row[5] or 0 for row in table.rows]  # page views
     desc = "、".join(f"{label} {svg.fmt(value)}件" for label, value in zip(labels, values)) + "。"
     return svg.hbar_chart(labels, values, title="入口チャネル別のページビュー", desc=desc, color=svg.PALETTE[2])
 
 
-def top_articles_chart(table: Table) -> Markup:
+def top_articles_chart(table: Table) -> Chart:
     rows = table.rows[:10]
     labels = [_shorten(row[0]) for row in rows]
     values = [row[1] for row in rows]
@@ -64,7 +72,7 @@ PROJECTED = (("followers", "友だち・フォロワー数（週末）", "人"),
              ("registrations", "イベント申込（週）", "件"))
 
 
-def projection_charts(session: Session, scope: Scope) -> list[Markup]:
+def projection_charts(session: Session, scope: Scope) -> list[Chart]:
     observed = weekly_stats(session, scope)
     result = current_projection(session, scope)
     if result is None:
@@ -87,6 +95,7 @@ def build(session: Session, scope: Scope, tables: dict[str, Table]) -> dict[str,
     return {
         "funnel": funnel_chart(tables["funnel"]),
         "followers": followers_chart(session, scope),
+        "new_friends": new_friends_chart(tables["followers"]),
         "traffic": traffic_chart(session, scope),
         "channels": channel_chart(tables["channels"]),
         "top_articles": top_articles_chart(tables["top_articles"]),

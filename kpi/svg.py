@@ -17,6 +17,19 @@ FONT = 'font-family="inherit" font-size="12"'
 _ids = itertools.count(1)
 
 
+class Chart(Markup):
+    """SVG markup that also knows its title (shown as the figure caption)."""
+
+    title: str = ""
+
+
+def _finish(parts: list[str], title: str) -> Chart:
+    parts.append("</svg>")
+    chart = Chart("".join(parts))
+    chart.title = title
+    return chart
+
+
 def nice_ceiling(value: float) -> float:
     """The smallest 1/2/2.5/5 × 10^n at or above ``value`` (axis maximum)."""
     if value <= 0:
@@ -71,7 +84,7 @@ def _x_labels(parts: list[str], labels: Sequence[str], xs: list[float], y: float
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, desc: str,
-              width: int = 640, height: int = 240, color: str = PALETTE[0]) -> Markup:
+              width: int = 640, height: int = 240, color: str = PALETTE[0]) -> Chart:
     _uid, head = _open(width, height, title, desc)
     left, right, plot_top, plot_h = 56, width - 12, 12, height - 44
     top = max([*values, 0]) or 1
@@ -86,12 +99,11 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, des
         parts.append(f'<rect x="{x:.1f}" y="{plot_top + plot_h - h:.1f}" width="{slot * 0.7:.1f}" '
                      f'height="{h:.1f}" fill="{color}"><title>{escape(labels[index])}: {fmt(value)}</title></rect>')
     _x_labels(parts, labels, xs, height - 14, edges=False)
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return _finish(parts, title)
 
 
 def hbar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, desc: str,
-               width: int = 640, row: int = 30, color: str = PALETTE[0]) -> Markup:
+               width: int = 640, row: int = 30, color: str = PALETTE[0]) -> Chart:
     """Horizontal bars with the value printed at the end (used for the funnel)."""
     height = row * len(values) + 16
     _uid, head = _open(width, height, title, desc)
@@ -105,8 +117,7 @@ def hbar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, de
                      f'{escape(label)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" fill="{color}" rx="2"/>')
         parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + row * 0.55:.1f}" {FONT} fill="#222">{fmt(value)}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return _finish(parts, title)
 
 
 def _points(xs: list[float], values: Sequence[float | None], y) -> list[list[str]]:
@@ -132,7 +143,7 @@ def _band(parts: list[str], xs: list[float], band, y) -> None:
 
 def line_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], *, title: str,
                desc: str, band: tuple[Sequence[float | None], Sequence[float | None]] | None = None,
-               width: int = 640, height: int = 260) -> Markup:
+               width: int = 640, height: int = 260) -> Chart:
     """Lines over shared x labels; ``band`` = (low, high) draws a shaded range behind them."""
     _uid, head = _open(width, height, title, desc)
     left, right, plot_top, plot_h = 56, width - 12, 12, height - 64
@@ -159,8 +170,7 @@ def line_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float
         parts.append(f'<rect x="{left + index * 170}" y="{height - 16}" width="14" height="4" fill="{color}"/>'
                      f'<text x="{left + index * 170 + 20}" y="{height - 10}" {FONT} fill="#222">{escape(name)}</text>')
     _x_labels(parts, labels, xs, height - 34)
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return _finish(parts, title)
 
 
 def describe_series(labels: Sequence[str], values: Sequence[float | None], unit: str = "") -> str:

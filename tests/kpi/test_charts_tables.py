@@ -30,6 +30,11 @@ def test_bars_have_one_rect_per_value_with_a_tooltip():
     assert "<title>月: 3</title>" in bars
 
 
+def test_a_chart_knows_its_title_for_the_visible_caption():
+    chart = svg.hbar_chart(["a"], [1], title="ファネル", desc="d")
+    assert chart.title == "ファネル" and str(chart).startswith("<svg")
+
+
 def test_chart_ids_are_unique_on_a_page():
     first, second = str(svg.bar_chart(["a"], [1], title="t", desc="d")), str(svg.bar_chart(["a"], [1], title="t", desc="d"))
     assert re.search(r'id="([^"]+)-t"', first).group(1) != re.search(r'id="([^"]+)-t"', second).group(1)

@@ -51,6 +51,8 @@ def test_charts_are_svg_images_with_text_alternatives(ward_client):
     assert len(charts) >= 7
     assert any("見込み" in t for t in titles) and any("フォロワー" in t for t in titles)
     assert all(desc.strip() and desc != "データがありません。" for _t, desc in charts)
+    captions = re.findall(r'<figcaption aria-hidden="true">([^<]+)</figcaption>', html)
+    assert captions == titles  # the same words for sighted readers
 
 
 def test_admins_may_open_it_too(with_demo, client):

@@ -1,7 +1,7 @@
 """The funnel on a constructed day: every number can be counted by hand from scenario.py."""
 import pytest
-import scenario
-from scenario import DAY
+import kpi_scenario as scenario
+from kpi_scenario import DAY
 
 from kpi import funnel, rollup, sources
 from kpi.queries import Scope

@@ -2,9 +2,9 @@
 from datetime import date, timedelta
 
 import pytest
-import scenario
+import kpi_scenario as scenario
 from kpi_helpers import at
-from scenario import DAY
+from kpi_scenario import DAY
 from sqlalchemy import func, select
 
 from kpi import demo, metrics as m, rollup, service

@@ -1,6 +1,6 @@
 """Reading search's query log: top queries and queries without results."""
 from kpi_helpers import at
-from scenario import DAY
+from kpi_scenario import DAY
 
 from kpi import metrics as m, rollup, sources
 from kpi.queries import Scope, total
