@@ -45,3 +45,11 @@ def test_a_deleted_salt_is_not_resurrected_from_the_process_cache(app, session):
         salts.delete_salts_before(conn, date(2026, 1, 2))
         fresh = salts.salt_for(conn, date(2026, 1, 1))
     assert fresh != old  # the old day's hashes can no longer be reproduced
+
+
+def test_the_hourly_roll_up_also_removes_a_salt_left_over_from_downtime(app, session):
+    with db.engine.begin() as conn:
+        salts.salt_for(conn, date(2026, 1, 1))
+    jobs.rollup_job(app)
+    session.expire_all()
+    assert session.scalars(select(DailySalt.day)).all() == []
