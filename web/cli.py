@@ -40,6 +40,8 @@ def configure_logging(verbose: bool) -> None:
     )
     # Alembic announces every plugin it loads at INFO; only migrations are worth seeing.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # APScheduler logs every run of every job at INFO (several lines a second); jobs log their own work.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:

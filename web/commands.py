@@ -40,8 +40,14 @@ def _serve(args) -> int:
     return 0
 
 
+# Set for the worker that ``serve --with-worker`` starts: the parent already
+# reported the channel status, so each channel gets exactly one log line.
+CHILD_WORKER_ENV = "MONOZUKURI_CHILD_WORKER"
+
+
 def _start_worker_process() -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "web.cli", "worker"])
+    env = {**os.environ, CHILD_WORKER_ENV: "1"}
+    return subprocess.Popen([sys.executable, "-m", "web.cli", "worker"], env=env)
 
 
 def _worker(_args) -> int:
@@ -49,7 +55,8 @@ def _worker(_args) -> int:
     from web.worker import run_worker
 
     app = create_app()
-    log_channel_status(app)
+    if not os.environ.get(CHILD_WORKER_ENV):
+        log_channel_status(app)
     run_worker(app)
     return 0
 
