@@ -63,7 +63,8 @@ def _analysed_fields(logical: dict[str, str]) -> dict[str, dict]:
         word_list, reading_list = index_terms(logical[name])
         add_terms(words, word_list, weight)
         add_terms(reads, reading_list, weight)
-        add_terms(grams, bigram_terms(logical[name]), weight)
+        # Long running text: grammar bigrams (ます, して) only cost; titles and tags keep them.
+        add_terms(grams, bigram_terms(logical[name], hiragana_pairs=name != "body"), weight)
     return {"words": words, "reads": reads, "grams": grams}
 
 

@@ -17,6 +17,7 @@ halving every year).
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -52,11 +53,6 @@ def required_matches(units: int) -> int:
     return math.ceil(units * 0.6)
 
 
-def recency_factor(published: int, now: int) -> float:
-    age_days = max(0.0, (now - published) / 86400)
-    return 1.0 + RECENCY_MAX_BOOST * 0.5 ** (age_days / RECENCY_HALF_LIFE_DAYS)
-
-
 def _clause_scores(data: SearcherData, clause: Clause) -> dict[int, float]:
     """docnum → boosted score for documents satisfying the clause."""
     if clause.prefix:  # the best of the words starting with the character, not their sum
@@ -70,22 +66,49 @@ def _clause_scores(data: SearcherData, clause: Clause) -> dict[int, float]:
     per_term = sorted((data.scores(clause.field, term) for term in clause.terms), key=len)
     if not per_term or not per_term[0]:
         return {}
-    keys = per_term[0].keys()
-    for scores in per_term[1:]:
-        keys = keys & scores.keys()
-    return {docnum: clause.boost * sum(scores[docnum] for scores in per_term) for docnum in keys}
+    return _intersect(per_term, clause.boost)
+
+
+def _intersect(per_term: list[dict[int, float]], boost: float) -> dict[int, float]:
+    """Documents in every dict, with the boosted sum of their scores (rarest term first)."""
+    first, rest = per_term[0], per_term[1:]
+    if not rest:
+        return {docnum: score * boost for docnum, score in first.items()}
+    keys = first.keys() & rest[0].keys()
+    for scores in rest[1:]:
+        keys &= scores.keys()
+    if len(rest) == 1:
+        second = rest[0]
+        return {docnum: (first[docnum] + second[docnum]) * boost for docnum in keys}
+    combined = {docnum: first[docnum] for docnum in keys}
+    for scores in rest:
+        for docnum in keys:
+            combined[docnum] += scores[docnum]
+    return {docnum: score * boost for docnum, score in combined.items()}
 
 
 def unit_scores(data: SearcherData, unit: Unit) -> dict[int, float]:
-    """docnum → score of one unit: the sum over the clauses each document satisfies."""
+    """docnum → score of one unit: the sum over the clauses each document satisfies (read-only)."""
+    clauses = tuple(unit_clauses(unit))
+    cached = data.unit_cache.get(clauses)
+    if cached is not None:
+        return cached
     total: dict[int, float] = {}
-    for clause in unit_clauses(unit):
-        for docnum, score in _clause_scores(data, clause).items():
-            total[docnum] = total.get(docnum, 0.0) + score
+    for clause in clauses:
+        scores = _clause_scores(data, clause)
+        if not total:
+            total = scores  # a fresh dict from _clause_scores: safe to extend in place
+            continue
+        get = total.get
+        for docnum, score in scores.items():
+            total[docnum] = get(docnum, 0.0) + score
+    data.unit_cache.put(clauses, total)
     return total
 
 
 def _combine(unit_scores: list[dict[int, float]]) -> dict[int, tuple[int, float]]:
+    if len(unit_scores) == 1:
+        return {docnum: (1, score) for docnum, score in unit_scores[0].items()}
     combined: dict[int, tuple[int, float]] = {}
     for scores in unit_scores:
         for docnum, score in scores.items():
@@ -116,17 +139,17 @@ def rank(data: SearcherData, units: list[Unit], *, now: int, category: str | Non
     """Ranked documents visible at ``now`` (epoch seconds); facets ignore ``category``."""
     if not units:
         return EngineResult()
-    published, categories = data.published, data.category
     selected = _select(_combine([unit_scores(data, unit) for unit in units]), len(units))
     if not selected and any(len(unit.words) > 1 for unit in units):
         units = split_compounds(units)  # 「宇宙開発」 finds nothing: try 「宇宙」「開発」 separately
         selected = _select(_combine([unit_scores(data, unit) for unit in units]), len(units))
-    visible = {d: v for d, v in selected.items() if published[d] <= now}
-    facets = Counter(categories[d] for d in visible)
-    ranked = [
-        Ranked(d, total * (matched / len(units)) ** 2 * recency_factor(published[d], now))
-        for d, (matched, total) in visible.items()
-        if not category or categories[d] == category
-    ]
-    ranked.sort(key=lambda r: (-r.score, -published[r.docnum], r.docnum))
-    return EngineResult(total=len(ranked), facets=dict(facets), page=ranked[offset:offset + limit])
+    published, categories = data.published, data.category
+    visible = [docnum for docnum in selected if published[docnum] <= now]
+    facets = Counter(categories[docnum] for docnum in visible)
+    if category:
+        visible = [docnum for docnum in visible if categories[docnum] == category]
+    coordination = [(matched / len(units)) ** 2 for matched in range(len(units) + 1)]
+    recency = data.recency(now, RECENCY_MAX_BOOST, RECENCY_HALF_LIFE_DAYS)
+    scored = [(selected[d][1] * coordination[selected[d][0]] * recency[d], published[d], -d) for d in visible]
+    head = heapq.nlargest(offset + limit, scored)[offset:]
+    return EngineResult(total=len(visible), facets=dict(facets), page=[Ranked(-d, score) for score, _, d in head])

@@ -85,11 +85,24 @@ class SudachiBackend:
             for m in self._tokenizer().tokenize(text)
         ]
 
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def _content_ids() -> frozenset[int]:
+        return frozenset(pos_id for pos_id, major in enumerate(SudachiBackend._majors()) if major in CONTENT_POS)
+
     def terms(self, text: str) -> list[tuple[str, str, str, str]]:
-        """(major POS, normalised form, surface, reading): the fast path used for indexing."""
-        majors = self._majors()
-        return [(majors[m.part_of_speech_id()], m.normalized_form(), m.surface(), m.reading_form())
-                for m in self._tokenizer().tokenize(text)]
+        """(major POS, normalised form, surface, reading) of content words: the indexing fast path.
+
+        Particles and auxiliaries (about half of all morphemes) are skipped before
+        any of their attributes is read.
+        """
+        majors, content = self._majors(), self._content_ids()
+        words = []
+        for m in self._tokenizer().tokenize(text):
+            pos_id = m.part_of_speech_id()
+            if pos_id in content:
+                words.append((majors[pos_id], m.normalized_form(), m.surface(), m.reading_form()))
+        return words
 
 
 _backend = SudachiBackend()
@@ -160,9 +173,15 @@ def index_terms(text: str) -> tuple[list[str], list[str]]:
             if term is None:
                 continue
             words.append(term)
-            if reading and _KANJI.search(surface):
-                readings.append(fold_kana(reading))
+            reading_term = _reading_term(surface, reading)
+            if reading_term:
+                readings.append(reading_term)
     return words, readings
+
+
+@lru_cache(maxsize=100_000)
+def _reading_term(surface: str, reading: str) -> str | None:
+    return fold_kana(reading) if reading and _KANJI.search(surface) else None
 
 
 def word_terms(text: str) -> list[str]:

@@ -54,11 +54,30 @@ class SearcherData:
         count = reader.doc_count_all()
         self.lengths = [reader.doc_field_length(docnum, "words", 1) for docnum in range(count)]
         self.avg_length = searcher.avg_field_length("words") or 1.0
+        # BM25's length part, K1·(1 − B + B·length/avg), once per document instead of per posting.
+        base, norm = K1 * (1 - BM25_B), K1 * BM25_B / self.avg_length
+        self.length_terms = [base + norm * length for length in self.lengths]
         self.published = list(_column(reader, "published", count))
         self.category = list(_column(reader, "category", count))
-        self._cache: OrderedDict = OrderedDict()
-        self._cached = 0
-        self._lock = threading.Lock()
+        self._term_cache = _SizedCache(CACHE_POSTINGS)
+        # Unit results: paging through a query, or a popular query, is not scored twice.
+        self.unit_cache = _SizedCache(CACHE_POSTINGS)
+        self._recency: dict = {}
+
+    def clear_caches(self) -> None:
+        """Forget cached term and unit scores (the bench measures cold queries this way)."""
+        self._term_cache = _SizedCache(CACHE_POSTINGS)
+        self.unit_cache = _SizedCache(CACHE_POSTINGS)
+
+    def recency(self, now: int, max_boost: float, half_life_days: float) -> list[float]:
+        """Per-document recency factors at ``now`` (cached for the hour: they change slowly)."""
+        key = (now // 3600, max_boost, half_life_days)
+        cached = self._recency.get(key)
+        if cached is None:
+            decay = 1 / (half_life_days * 86400)
+            cached = [1.0 + max_boost * 0.5 ** (max(0, now - published) * decay) for published in self.published]
+            self._recency = {key: cached}
+        return cached
 
     # --- raw postings ----------------------------------------------------------
     def postings(self, field: str, term: str) -> tuple[list[int], list[float]]:
@@ -69,8 +88,12 @@ class SearcherData:
             if (field, key) not in leaf:
                 continue
             leaf_ids, leaf_weights = _leaf_lists(_unfiltered(leaf.postings(field, key)))
+            if deleted is None:
+                ids.extend(docnum + offset for docnum in leaf_ids) if offset else ids.extend(leaf_ids)
+                weights.extend(leaf_weights)
+                continue
             for docnum, weight in zip(leaf_ids, leaf_weights):
-                if deleted is None or docnum not in deleted:
+                if docnum not in deleted:
                     ids.append(docnum + offset)
                     weights.append(weight)
         return ids, weights
@@ -87,14 +110,11 @@ class SearcherData:
     def scores(self, field: str, term: str) -> dict[int, float]:
         """docnum → score of one term (BM25 for words, saturated tf·idf for grams)."""
         key = (field, term)
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-                return cached
-        scored = self._score(field, term)
-        self._remember(key, scored)
-        return scored
+        cached = self._term_cache.get(key)
+        if cached is None:
+            cached = self._score(field, term)
+            self._term_cache.put(key, cached)
+        return cached
 
     def _score(self, field: str, term: str) -> dict[int, float]:
         ids, weights = self.postings(field, term)
@@ -102,21 +122,37 @@ class SearcherData:
             return {}
         idf = self.searcher.idf(field, term)
         k1p = K1 + 1
+        scale = idf * k1p
         if field == "words":
-            lengths, norm = self.lengths, K1 * BM25_B / self.avg_length
-            base = K1 * (1 - BM25_B)
-            return {d: idf * w * k1p / (w + base + norm * lengths[d]) for d, w in zip(ids, weights)}
-        return {d: idf * w * k1p / (w + K1) for d, w in zip(ids, weights)}
+            length_terms = self.length_terms
+            return {d: scale * w / (w + length_terms[d]) for d, w in zip(ids, weights)}
+        return {d: scale * w / (w + K1) for d, w in zip(ids, weights)}
 
-    def _remember(self, key, scored: dict[int, float]) -> None:
+
+class _SizedCache:
+    """LRU of dict values, bounded by their total number of entries (thread-safe)."""
+
+    def __init__(self, limit: int) -> None:
+        self._items: OrderedDict = OrderedDict()
+        self._size = 0
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, key):
         with self._lock:
-            if key in self._cache or len(scored) > CACHE_POSTINGS // 4:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value: dict) -> None:
+        with self._lock:
+            if key in self._items or len(value) > self._limit // 4:
                 return
-            self._cache[key] = scored
-            self._cached += len(scored)
-            while self._cached > CACHE_POSTINGS and self._cache:
-                _, dropped = self._cache.popitem(last=False)
-                self._cached -= len(dropped)
+            self._items[key] = value
+            self._size += len(value)
+            while self._size > self._limit and self._items:
+                self._size -= len(self._items.popitem(last=False)[1])
 
 
 def _deleted(leaf) -> set[int] | None:

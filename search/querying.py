@@ -141,4 +141,9 @@ def unit_clauses(unit: Unit) -> list[Clause]:
     clauses = _own_clauses(unit)
     for alternative in unit.alternatives:
         clauses += _own_clauses(alternative, SYNONYM_BOOST)
-    return list(dict.fromkeys(clauses))
+    strongest: dict[tuple, Clause] = {}
+    for clause in clauses:  # a synonym repeating the unit's own words adds nothing but cost
+        key = (clause.field, frozenset(clause.terms), clause.prefix)
+        if key not in strongest or clause.boost > strongest[key].boost:
+            strongest[key] = clause
+    return list(strongest.values())

@@ -27,7 +27,7 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.system import pack_uint
 
 # Bump when analysis or schema changes: an index of another format is rebuilt.
-INDEX_FORMAT = "5"
+INDEX_FORMAT = "6"
 
 # Logical fields → term weight in both searchable fields. Titles and tags count most.
 FIELD_WEIGHTS: dict[str, float] = {"title": 5.0, "tags": 4.0, "lead": 1.8, "body": 1.0, "meta": 1.5}
