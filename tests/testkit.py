@@ -6,6 +6,7 @@ Test folders have no ``__init__.py`` and several ``conftest.py`` files, so
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from web.app import create_app
@@ -26,3 +27,10 @@ def make_test_app(database_url: str, instance: Path, **extra):
     }
     config.update(extra)
     return create_app(config)
+
+
+def app_on_copy(template: Path, folder: Path, **extra):
+    """An app on a private copy of a migrated SQLite file, its instance folder inside ``folder``."""
+    database = folder / "db.sqlite3"
+    shutil.copy(template, database)
+    return make_test_app(f"sqlite:///{database}", folder / "instance", **extra)

@@ -5,64 +5,32 @@ with REQUIRE_BROWSER=1 a missing browser is a failure.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
+from browser_kit import launched_chromium, new_tab, serving
 from console_helpers import PASSWORD
-from werkzeug.serving import make_server
 
-from tests.conftest import make_test_app
+from testkit import app_on_copy
 from web.admin.accounts import create_account
 from web.db import db
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = pytest.mark.browser
 
 
-def _require_browser() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    if os.environ.get("REQUIRE_BROWSER"):
-        pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER is set")
-    pytest.skip(f"{CHROMIUM} is not installed (set REQUIRE_BROWSER=1 to make this a failure)")
-
-
 @pytest.fixture
 def console_server(sqlite_template, tmp_path):
-    database = tmp_path / "db.sqlite3"
-    shutil.copy(sqlite_template, database)
-    app = make_test_app(f"sqlite:///{database}", tmp_path / "instance")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    with app.app_context():
-        create_account(db.session, "ward@example.jp", "区 職員", "ward", PASSWORD, None)
-        db.session.commit()
-        db.session.remove()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app.config["BASE_URL"]
-    server.shutdown()
-    thread.join(timeout=10)
+    app = app_on_copy(sqlite_template, tmp_path)
+    with serving(app) as base:
+        with app.app_context():
+            create_account(db.session, "ward@example.jp", "区 職員", "ward", PASSWORD, None)
+            db.session.commit()
+            db.session.remove()
+        yield base
 
 
 @pytest.fixture
 def page():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="ja-JP")
-        tab = context.new_page()
-        tab.set_default_timeout(15_000)
-        yield tab
-        browser.close()
+    with launched_chromium() as browser:
+        yield new_tab(browser)
 
 
 def _log_in(page, base: str) -> None:

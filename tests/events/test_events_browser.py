@@ -5,68 +5,37 @@ with REQUIRE_BROWSER=1 a missing browser is a failure.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from browser_kit import PHONE, launched_chromium, new_tab, serving
 
 from events.models import Event, Registration
-from tests.conftest import make_test_app
+from testkit import app_on_copy
 from web.db import db, utcnow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 pytestmark = pytest.mark.browser
-
-
-def _require_browser() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    if os.environ.get("REQUIRE_BROWSER"):
-        pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER is set")
-    pytest.skip(f"{CHROMIUM} is not installed (set REQUIRE_BROWSER=1 to make this a failure)")
 
 
 @pytest.fixture
 def live_site(sqlite_template, tmp_path):
     """A workshop open for registration, served by werkzeug in a thread."""
-    database = tmp_path / "db.sqlite3"
-    shutil.copy(sqlite_template, database)
-    app = make_test_app(f"sqlite:///{database}", tmp_path / "instance")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    with app.app_context():
-        event = Event(kind="workshop", title="キーボードで申し込む教室", capacity=10, place="大田区産業プラザPiO",
-                      starts_at=utcnow() + timedelta(days=10), deadline=utcnow() + timedelta(days=5))
-        db.session.add(event)
-        db.session.commit()
-        event_id = event.id
-        db.session.remove()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"{app.config['BASE_URL']}/events/{event_id}"
-    server.shutdown()
-    thread.join(timeout=10)
+    app = app_on_copy(sqlite_template, tmp_path)
+    with serving(app) as base:
+        with app.app_context():
+            event = Event(kind="workshop", title="キーボードで申し込む教室", capacity=10, place="大田区産業プラザPiO",
+                          starts_at=utcnow() + timedelta(days=10), deadline=utcnow() + timedelta(days=5))
+            db.session.add(event)
+            db.session.commit()
+            event_id = event.id
+            db.session.remove()
+        yield app, f"{base}/events/{event_id}"
 
 
 @pytest.fixture
 def page():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 844})
-        tab = context.new_page()
-        tab.set_default_timeout(15_000)
-        yield tab
-        browser.close()
+    with launched_chromium() as browser:
+        yield new_tab(browser, viewport=PHONE)
 
 
 def focused_id(page) -> str:

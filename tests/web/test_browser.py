@@ -5,32 +5,13 @@ with REQUIRE_BROWSER=1 a missing browser is a failure.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
+from browser_kit import PHONE, launched_chromium, new_tab, serving, screenshot_path
 
-from testkit import PROJECT_ROOT, make_test_app
+from testkit import app_on_copy
 from web.db import db
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-PHONE = {"width": 390, "height": 844}
-
 pytestmark = pytest.mark.browser
-
-
-def _require_browser() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    if os.environ.get("REQUIRE_BROWSER"):
-        pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER is set")
-    pytest.skip(f"{CHROMIUM} is not installed (set REQUIRE_BROWSER=1 to make this a failure)")
 
 
 @pytest.fixture(scope="module")
@@ -38,41 +19,25 @@ def live_server(sqlite_template, tmp_path_factory):
     """The demo site on a free port, served by werkzeug in a thread."""
     from content.demo import import_demo_content
 
-    folder = tmp_path_factory.mktemp("browser")
-    database = folder / "db.sqlite3"
-    shutil.copy(sqlite_template, database)
-    app = make_test_app(f"sqlite:///{database}", folder / "instance")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    with app.app_context():
-        import_demo_content(app)
-        db.session.remove()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app.config["BASE_URL"]
-    server.shutdown()
-    thread.join(timeout=10)
+    app = app_on_copy(sqlite_template, tmp_path_factory.mktemp("browser"))
+    with serving(app) as base:
+        with app.app_context():
+            import_demo_content(app)
+            db.session.remove()
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="ja-JP")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    page = new_tab(browser, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     yield page
-    context.close()
+    page.context.close()
 
 
 def _no_horizontal_scroll(page) -> None:
@@ -133,11 +98,10 @@ def test_phone_viewport_has_no_horizontal_scroll(phone, live_server, path):
 
 
 def test_screenshots_of_top_and_article(phone, live_server):
-    ARTIFACTS.mkdir(exist_ok=True)
     for name, path in (("top", "/"), ("article", "/articles/local-kouwa-seiki-tour")):
         phone.goto(live_server + path)
         _load_lazy_images(phone)
-        target = ARTIFACTS / f"{name}-390x844.png"
+        target = screenshot_path(f"{name}-390x844.png")
         phone.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 50_000
 

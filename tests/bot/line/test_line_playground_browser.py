@@ -5,68 +5,36 @@ with REQUIRE_BROWSER=1 a missing browser is a failure.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
+from browser_kit import PHONE, launched_chromium, new_tab, serving
 
-from testkit import make_test_app
+from testkit import app_on_copy
 from web.db import db
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = pytest.mark.browser
 
 
-def _require_browser() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    if os.environ.get("REQUIRE_BROWSER"):
-        pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER is set")
-    pytest.skip(f"{CHROMIUM} is not installed (set REQUIRE_BROWSER=1 to make this a failure)")
-
-
 @pytest.fixture(scope="module")
 def live_server(demo_sqlite_template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("playground-browser")
-    database = folder / "db.sqlite3"
-    shutil.copy(demo_sqlite_template, database)
-    app = make_test_app(f"sqlite:///{database}", folder / "instance")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app.config["BASE_URL"]
-    server.shutdown()
-    thread.join(timeout=10)
+    app = app_on_copy(demo_sqlite_template, tmp_path_factory.mktemp("playground-browser"))
+    with serving(app) as base:
+        yield base
     db.session.remove()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    page = new_tab(browser, viewport=PHONE)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
-    context.close()
+    page.context.close()
     assert errors == [], errors
 
 

@@ -1,0 +1,79 @@
+"""Shared pieces of the headless-Chromium tests (``from browser_kit import ...``).
+
+Browser tests skip (with a reason) only when /usr/bin/chromium is missing and
+REQUIRE_BROWSER is unset; with REQUIRE_BROWSER=1 a missing browser is a failure.
+The browser is the system Chromium: playwright never downloads one.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from testkit import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+# Quiet, offline, CI-safe: no sandbox (containers), no GPU, no background traffic.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE = {"width": 390, "height": 844}
+DEFAULT_TIMEOUT_MS = 15_000
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def require_browser() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("REQUIRE_BROWSER"):
+        pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER is set")
+    pytest.skip(f"{CHROMIUM} is not installed (set REQUIRE_BROWSER=1 to make this a failure)")
+
+
+@contextmanager
+def launched_chromium():
+    """The system Chromium, headless, closed on exit (skips or fails first if it is missing)."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_tab(browser, **context_options):
+    """A page in a fresh Japanese-locale context; close it with ``tab.context.close()``."""
+    context = browser.new_context(locale="ja-JP", **context_options)
+    tab = context.new_page()
+    tab.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    return tab
+
+
+@contextmanager
+def serving(app):
+    """Serve ``app`` with werkzeug on a free local port in a thread; yields the base URL.
+
+    ``BASE_URL`` is set to that address before anything else runs, so data seeded
+    inside the ``with`` block links to the live server.
+    """
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app.config["BASE_URL"]
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def screenshot_path(name: str) -> Path:
+    """Where a screenshot goes: test-artifacts/ at the project root (git-ignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / name
