@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-from pathlib import Path
 
 import discord.http
 import pytest
-from sqlalchemy import text
 
 from testkit import make_test_app
 from tests.bot.discord.discord_helpers import (
@@ -54,45 +51,18 @@ def discord_app(database_url, tmp_path, standin):
     db.session.remove()
 
 
-@pytest.fixture(scope="session")
-def discord_demo_template(sqlite_template, tmp_path_factory) -> Path:
-    """A migrated SQLite file (and search index) with the demo content, imported once per session."""
-    from content.demo import import_demo_content
-
-    folder = tmp_path_factory.mktemp("discord-demo")
-    path = folder / "demo.sqlite3"
-    shutil.copy(sqlite_template, path)
-    app = make_test_app(f"sqlite:///{path}", folder / "instance")
-    with app.app_context():
-        import_demo_content(app)
-        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))  # all rows into the file we copy
-    db.session.remove()
-    return folder
-
-
 @pytest.fixture
-def demo_app(request, database_url, tmp_path, standin):
-    """The demo articles and events, with Discord wired to the stand-in."""
-    instance = tmp_path / "instance"
-    if database_url.startswith("sqlite"):
-        template = request.getfixturevalue("discord_demo_template")
-        shutil.copy(template / "demo.sqlite3", Path(database_url.removeprefix("sqlite:///")))
-        shutil.copytree(template / "instance", instance, dirs_exist_ok=True)
-    app = make_test_app(database_url, instance, **discord_config(standin))
-    with app.app_context():
-        if not database_url.startswith("sqlite"):
-            from content.demo import import_demo_content
-
-            import_demo_content(app)
+def demo_app(open_demo_app, standin):
+    """The demo articles and events (with their search index), with Discord wired to the stand-in."""
+    with open_demo_app(copy_instance=True, **discord_config(standin)) as app:
         yield app
-    db.session.remove()
 
 
 @pytest.fixture
 def run(request, database_url, standin):
+    """``run(scenario)`` runs ``async def scenario(h)`` with a logged-in bot, in a fresh event loop."""
     app = request.getfixturevalue("demo_app" if "demo_app" in request.fixturenames else "discord_app")
 
-    """``run(scenario)`` runs ``async def scenario(h)`` with a logged-in bot, in a fresh event loop."""
     def runner(scenario):
         async def main():
             async with Harness(app, standin) as harness:
