@@ -1,0 +1,16 @@
+"""Named colours of the demo images (RGB)."""
+
+WHITE = (255, 255, 255)
+CREAM = (255, 246, 224)
+NAVY = (28, 30, 80)
+YELLOW = (255, 214, 51)
+ORANGE = (255, 140, 40)
+RED = (240, 70, 70)
+PINK = (255, 110, 170)
+PURPLE = (140, 90, 230)
+BLUE = (50, 120, 240)
+SKY = (90, 200, 255)
+MINT = (80, 220, 180)
+GREEN = (110, 200, 80)
+SILVER = (215, 225, 235)
+STEEL = (150, 165, 185)
