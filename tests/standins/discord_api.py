@@ -1,4 +1,4 @@
-"""A local stand-in for the Discord HTTP API (https://discord.com/api/v10).
+"""A local stand-in for Discord's v10 REST API.
 
 Point discord.py at it (``Route.BASE`` is a class attribute that every
 ``Route`` concatenates with its path, see discord/http.py)::
