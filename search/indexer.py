@@ -7,6 +7,7 @@ caller's transaction has ended (session events) or outside any request.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -26,6 +27,9 @@ from search.store import IndexStore
 
 log = logging.getLogger(__name__)
 REBUILD_LOCK_TIMEOUT = 600.0
+# Whoosh's posting pool spills sorted runs to disk beyond this and merges them at the
+# end: at 256 MB a 10,000-article rebuild took 77 s instead of 44 s.
+WRITER_MEMORY_MB = 1024
 ANALYSIS_BATCH = 400
 ANALYSIS_CHUNK = 20
 
@@ -58,8 +62,11 @@ def write_generation(store: IndexStore, sources: Iterable[SourceDoc], *, workers
     """
     path, ix = store.create_generation()
     count = 0
+    # Millions of live posting tuples make every cyclic-GC pass slower; they hold no cycles.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        with ix.writer(limitmb=256, codec=BulkCodec()) as writer:
+        with ix.writer(limitmb=WRITER_MEMORY_MB, codec=BulkCodec()) as writer:
             for fields in _analysed(sources, workers):
                 writer.add_document(**fields)
                 count += 1
@@ -67,6 +74,9 @@ def write_generation(store: IndexStore, sources: Iterable[SourceDoc], *, workers
         ix.close()
         store.discard(path)
         raise
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     ix.close()
     return path, count
 
@@ -99,8 +109,15 @@ def _batches(items: Iterable, size: int):
 
 
 def default_workers() -> int:
-    """Analysis processes for a full rebuild from the CLI: one per CPU."""
-    return max(1, os.cpu_count() or 1)
+    """Analysis processes for a full rebuild from the CLI.
+
+    Measured on 2 CPUs: shipping documents to a worker and the analysed terms
+    back costs more than it saves (4,000 articles: 18.8 s in-process, 23.4 s
+    with one worker, 26.7 s with two), so processes are used only when at
+    least two CPUs are left besides the writer and the database.
+    """
+    cpus = os.cpu_count() or 1
+    return cpus - 2 if cpus >= 4 else 0
 
 
 def rebuild(store: IndexStore, bind, *, lock_timeout: float = REBUILD_LOCK_TIMEOUT, workers: int = 0) -> int:

@@ -48,12 +48,16 @@ WEIGHTING = SearchWeighting(B=0.75, K1=K1)
 
 
 class BulkCodec(W3Codec):
-    """Whoosh's codec without per-term length statistics.
+    """Whoosh's codec without per-term length statistics, with large uncompressed blocks.
 
-    Those statistics (shortest/longest document per term) only feed Whoosh's
+    Length statistics (shortest/longest document per term) only feed Whoosh's
     block-quality shortcuts, which ``search.engine`` never uses; computing them
     costs a field-length lookup per posting — about half of a full rebuild.
-    Document lengths for BM25 are still stored.
+    Document lengths for BM25 are still stored. ``search.engine`` reads whole
+    posting lists, so per-block zlib and decoding overhead is pure cost there.
     """
 
     length_stats = False
+
+    def __init__(self) -> None:
+        super().__init__(blocklimit=1024, compression=0)
