@@ -221,7 +221,7 @@ def index_is_healthy(store: IndexStore) -> bool:
         finally:
             ix.close()
     except Exception as exc:  # any failure to read means: rebuild
-        log.info("search index unusable (%s: %s)", type(exc).__name__, exc)
+        log.debug("search index unusable (%s: %s)", type(exc).__name__, exc)
         return False
     return True
 
@@ -234,6 +234,7 @@ def ensure_index(store: IndexStore, bind, *, check_database: bool = False) -> st
     if not index_is_healthy(store):
         with store.writer_lock(REBUILD_LOCK_TIMEOUT):
             if not index_is_healthy(store):  # another process may have just built it
+                log.info("search index missing, of another format or unreadable in %s: rebuilding", store.root)
                 _rebuild_locked(store, bind)
                 return "rebuilt"
     if check_database or store.is_stale():
