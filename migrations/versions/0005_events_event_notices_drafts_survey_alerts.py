@@ -1,7 +1,7 @@
 """event notices drafts survey alerts
 
-Revision ID: 0008_events
-Revises: 0003_line
+Revision ID: 0005_events
+Revises: 0004_line
 Create Date: 2026-11-28 21:36:01.945488
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import web.db
 
 
-revision = '0008_events'
-down_revision = '0003_line'
+revision = '0005_events'
+down_revision = '0004_line'
 branch_labels = None
 depends_on = None
 

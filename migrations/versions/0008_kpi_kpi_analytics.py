@@ -1,7 +1,7 @@
 """kpi analytics: raw page views, clicks and events, salts, daily roll-ups, LINE unit stats, inflow sources
 
-Revision ID: 0007_kpi
-Revises: 0002_search
+Revision ID: 0008_kpi
+Revises: 0007_search
 Create Date: 2026-11-28 21:27:42.004061
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import web.db
 
 
-revision = '0007_kpi'
-down_revision = '0002_search'
+revision = '0008_kpi'
+down_revision = '0007_search'
 branch_labels = None
 depends_on = None
 

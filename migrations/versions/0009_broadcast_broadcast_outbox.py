@@ -1,7 +1,7 @@
 """broadcast outbox
 
-Revision ID: 0006_broadcast
-Revises: 0007_kpi
+Revision ID: 0009_broadcast
+Revises: 0008_kpi
 Create Date: 2026-11-28 21:27:52.306001
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import web.db
 
 
-revision = '0006_broadcast'
-down_revision = '0007_kpi'
+revision = '0009_broadcast'
+down_revision = '0008_kpi'
 branch_labels = None
 depends_on = None
 

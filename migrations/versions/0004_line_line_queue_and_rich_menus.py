@@ -1,7 +1,7 @@
 """line queue and rich menus
 
-Revision ID: 0003_line
-Revises: 0005_admin
+Revision ID: 0004_line
+Revises: 0003_admin
 Create Date: 2026-11-28 21:27:06.565031
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import web.db
 
 
-revision = '0003_line'
-down_revision = '0005_admin'
+revision = '0004_line'
+down_revision = '0003_admin'
 branch_labels = None
 depends_on = None
 

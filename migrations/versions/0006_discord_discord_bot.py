@@ -1,7 +1,7 @@
 """discord bot: server settings, problems for staff, scheduled events
 
-Revision ID: 0009_discord
-Revises: 0008_events
+Revision ID: 0006_discord
+Revises: 0005_events
 Create Date: 2026-11-28 21:55:00.000000
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import web.db
 
 
-revision = '0009_discord'
-down_revision = '0008_events'
+revision = '0006_discord'
+down_revision = '0005_events'
 branch_labels = None
 depends_on = None
 

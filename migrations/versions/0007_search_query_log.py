@@ -1,7 +1,7 @@
 """search: query log for KPIs
 
-Revision ID: 0002_search
-Revises: 0009_discord
+Revision ID: 0007_search
+Revises: 0006_discord
 Create Date: 2026-11-28 22:00:00.000000
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import web.db
 
 
-revision = '0002_search'
-down_revision = '0009_discord'
+revision = '0007_search'
+down_revision = '0006_discord'
 branch_labels = None
 depends_on = None
 

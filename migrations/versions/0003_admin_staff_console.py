@@ -1,6 +1,6 @@
 """staff console: audit log, login attempts, article workflow
 
-Revision ID: 0005_admin
+Revision ID: 0003_admin
 Revises: 0002_registrations
 Create Date: 2026-11-28 21:24:02.927310
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import web.db
 
 
-revision = '0005_admin'
+revision = '0003_admin'
 down_revision = '0002_registrations'
 branch_labels = None
 depends_on = None
