@@ -101,6 +101,19 @@ def app(database_url, tmp_path):
 
 
 @pytest.fixture
+def postgres_app(request, tmp_path):
+    """For behaviour that only PostgreSQL has (row locks); runs once, never on SQLite."""
+    if "postgresql" not in BACKENDS:
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (CI does)")
+    url = request.getfixturevalue("postgres_migrated")
+    _truncate_all(url)
+    app = make_test_app(url, tmp_path / "instance")
+    with app.app_context():
+        yield app
+    db.session.remove()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -156,9 +156,8 @@ def test_admin_passes_every_check_and_contractor_edits_only_unpublished(app):
         publishing.ensure_may_edit(contractor, article)
 
 
-def test_scheduled_job_skips_a_row_locked_by_another_worker(app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locks (FOR UPDATE SKIP LOCKED) exist on PostgreSQL; SQLite runs one worker")
+def test_scheduled_job_skips_a_row_locked_by_another_worker(postgres_app):
+    # Row locks (FOR UPDATE SKIP LOCKED) exist on PostgreSQL only; SQLite runs one worker.
     ward = make_staff("ward")
     article = _article(ward, category="news")
     publishing.schedule(db.session, article, utcnow() + timedelta(minutes=1), ward)
