@@ -1,7 +1,6 @@
 """Staff console in real headless Chromium: login → new article → preview → publish.
 
-Skipped only when /usr/bin/chromium is missing and REQUIRE_BROWSER is unset;
-with REQUIRE_BROWSER=1 a missing browser is a failure.
+Without /usr/bin/chromium these skip, or fail under REQUIRE_BROWSER=1 (see browser_kit).
 """
 from __future__ import annotations
 

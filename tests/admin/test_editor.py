@@ -117,14 +117,21 @@ def test_unknown_article_is_404(ward_client):
     assert ward_client.get("/admin/articles/999").status_code == 404
 
 
-def test_contractor_edit_after_approval_returns_to_draft(app, contractor, ward):
+def _contractor_article_after(app, contractor, ward, ward_step):
+    """A contractor's article, submitted for review and then taken by ``ward_step``
+    (``publishing.approve`` or ``publishing.publish``); returns the contractor's client and the article."""
     writer = app.test_client()
     login(writer, contractor.email)
     create(writer)
     saved = article()
     publishing.submit_for_review(db.session, saved, contractor)
-    publishing.approve(db.session, saved, ward)
+    ward_step(db.session, saved, ward)
     db.session.commit()
+    return writer, saved
+
+
+def test_contractor_edit_after_approval_returns_to_draft(app, contractor, ward):
+    writer, saved = _contractor_article_after(app, contractor, ward, publishing.approve)
     page = fresh_page(writer, f"/admin/articles/{saved.id}")
     assert "承認は取り消されて下書きに戻ります" in page
     data = {**FORM, **edit_form(writer, saved.id), "body_md": "承認後に書き換えた本文", "action": "save"}
@@ -133,13 +140,7 @@ def test_contractor_edit_after_approval_returns_to_draft(app, contractor, ward):
 
 
 def test_contractor_sees_published_feature_read_only(app, contractor, ward):
-    create_as = app.test_client()
-    login(create_as, contractor.email)
-    create(create_as)
-    saved = article()
-    publishing.submit_for_review(db.session, saved, contractor)
-    publishing.publish(db.session, saved, ward)
-    db.session.commit()
+    create_as, saved = _contractor_article_after(app, contractor, ward, publishing.publish)
     page = fresh_page(create_as, f"/admin/articles/{saved.id}")
     assert "区職員のみ編集できます" in page and 'value="save"' not in page
     data = {**FORM, **edit_form(create_as, saved.id), "title": "こっそり変更", "action": "save"}

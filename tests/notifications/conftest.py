@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from broadcast_helpers import standin_config
+from broadcast_helpers import DISCORD_CHANNEL, standin_config
 
-from tests.conftest import make_test_app
+from testkit import make_test_app
 from tests.standins.discord_api import DiscordStandin
 from tests.standins.line_api import LineStandin
 from web.db import db
-
-from broadcast_helpers import DISCORD_CHANNEL  # noqa: E402 (one definition)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from broadcast_helpers import add_subscribers, deliveries, multicasts, standin_c
 
 from notifications.dispatcher import Dispatcher
 from notifications.service import create_broadcast
-from tests.conftest import make_test_app
+from testkit import make_test_app
 from web.db import db
 
 CHUNKS = 16

@@ -13,7 +13,7 @@ from notifications.outcome import Outcome
 from notifications.pacing import TokenBucket, backoff_seconds
 from notifications.service import create_broadcast
 from notifications.settings import delivery_settings
-from tests.conftest import make_test_app
+from testkit import make_test_app
 from web.db import db, utcnow
 
 

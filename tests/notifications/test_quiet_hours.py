@@ -12,7 +12,7 @@ from bot.core.messages import BotResponse, Text
 from notifications import launch, quiet_hours
 from notifications.models import BroadcastDelivery, Subscriber
 from notifications.service import create_broadcast, push_to_subscribers
-from tests.conftest import make_test_app
+from testkit import make_test_app
 from web.db import db, utcnow
 
 JST = ZoneInfo("Asia/Tokyo")

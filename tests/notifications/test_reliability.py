@@ -11,7 +11,7 @@ from sqlalchemy import update
 from notifications.dispatcher import Dispatcher
 from notifications.models import Subscriber
 from notifications.service import create_broadcast, delivery_report, retry_failed
-from tests.conftest import make_test_app
+from testkit import make_test_app
 from tests.standins.line_api import LineStandin
 from web.db import db
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from notifications.models import Broadcast, BroadcastDelivery
 from notifications.service import create_broadcast
-from tests.conftest import PROJECT_ROOT, make_test_app
+from testkit import PROJECT_ROOT, make_test_app
 from tests.standins.line_api import LineStandin
 from web.db import db
 
