@@ -2,27 +2,15 @@
 drawn like the messages themselves, and one page per post."""
 from __future__ import annotations
 
-import re
-
-from flask import abort, current_app, make_response, render_template, request
+from flask import abort, current_app, make_response, render_template
 
 from notifications import preview, service
 from notifications.views import bp
 from web.db import db
+from web.pagination import requested_page
 
 PER_PAGE = 20
-MAX_PAGE = 10_000
-_PAGE = re.compile(r"[1-9][0-9]{0,4}")
 PUBLIC_MAX_AGE = 60
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "")
-    if raw == "":
-        return 1
-    if not _PAGE.fullmatch(raw):
-        abort(404)
-    return int(raw)
 
 
 def _cached(body):
@@ -34,7 +22,7 @@ def _cached(body):
 
 @bp.get("/posts")
 def posts():
-    number = _page_number()
+    number = requested_page()
     rows = service.public_posts(db.session, limit=PER_PAGE + 1, offset=(number - 1) * PER_PAGE)
     if number > 1 and not rows:
         abort(404)
