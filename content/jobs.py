@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from content import publishing
-from web.db import db
+from web.worker import job_session
 
 log = logging.getLogger(__name__)
 
@@ -13,12 +13,8 @@ JOB_ID = "content.publish_scheduled"
 
 def run_scheduled_publication(app) -> list[int]:
     """One pass of the job; returns the ids of the articles it published."""
-    with app.app_context():
-        session = db.new_session()
-        try:
-            published = publishing.publish_due(session)
-        finally:
-            session.close()
+    with job_session(app) as session:
+        published = publishing.publish_due(session)
     if published:
         log.info("published %d scheduled article(s): %s", len(published), published)
     return published

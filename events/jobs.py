@@ -7,24 +7,20 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from events import notices, privacy, reminders
-from web.db import db
+from web.worker import job_session
 
 log = logging.getLogger(__name__)
 
 
 def _run(app, name: str, work: Callable[[Session, dict], object]) -> object:
-    with app.app_context():
-        session = db.new_session()
+    with job_session(app) as session:
         try:
             result = work(session, app.config)
             log.info("events job %s: %s", name, result)
             return result
         except Exception:  # one failed round must not stop the scheduler; the next round retries
             log.exception("events job %s failed", name)
-            session.rollback()
             return None
-        finally:
-            session.close()
 
 
 def offers_job(app) -> object:

@@ -7,6 +7,7 @@ import logging
 from kpi import insight, rollup, salts
 from kpi.metrics import jst_day
 from web.db import db
+from web.worker import job_session
 
 log = logging.getLogger(__name__)
 
@@ -14,13 +15,9 @@ log = logging.getLogger(__name__)
 def rollup_job(app) -> dict:
     # Also here, hourly: if the worker was down at midnight, yesterday's salt still goes within the hour.
     delete_old_salts_job(app)
-    with app.app_context():
-        session = db.new_session()
-        try:
-            result = rollup.run(session, jst_day(), app.config["SECRET_KEY"], rollup.retention_days(app.config))
-            session.commit()
-        finally:
-            session.close()
+    with job_session(app) as session:
+        result = rollup.run(session, jst_day(), app.config["SECRET_KEY"], rollup.retention_days(app.config))
+        session.commit()
     log.info("KPI roll-up: %d day(s) recomputed, %d day(s) of raw events pruned",
              len(result["rolled_up"]), len(result["pruned"]))
     return result
@@ -36,16 +33,13 @@ def delete_old_salts_job(app) -> int:
 
 
 def insight_job(app) -> int:
-    with app.app_context():
-        session = db.new_session()
+    with job_session(app) as session:
         try:
             stored = insight.fetch_all(session, app.config, jst_day())
             session.commit()
         except insight.InsightUnavailable as exc:
             log.info("%s", exc)
             return 0
-        finally:
-            session.close()
     log.info("LINE statistics fetched for %d aggregation unit(s)", stored)
     return stored
 

@@ -11,7 +11,7 @@ import logging
 
 from notifications.dispatcher import Dispatcher, RunStats
 from notifications.settings import delivery_settings
-from web.db import db
+from web.worker import job_session
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +20,8 @@ JOB_ID = "notifications.deliver"
 
 def run_once(app, budget_seconds: float | None = None) -> RunStats:
     """One pass: start due broadcasts, send what is due; returns what happened."""
-    with app.app_context():
-        session = db.new_session()
-        try:
-            with Dispatcher(app.config) as dispatcher:
-                stats = dispatcher.run_once(session, budget_seconds)
-        finally:
-            session.close()
+    with job_session(app) as session, Dispatcher(app.config) as dispatcher:
+        stats = dispatcher.run_once(session, budget_seconds)
     if stats.attempts or stats.started:
         log.info("deliveries: started=%s sent=%d retry=%d failed=%d stopped=%d", stats.started,
                  stats.sent, stats.retried, stats.failed, stats.stopped)

@@ -10,7 +10,7 @@ import logging
 from bot.line import queue
 from bot.line.client import is_configured, messaging_api
 from bot.line.processor import run_job
-from web.db import db
+from web.worker import job_session
 
 log = logging.getLogger(__name__)
 
@@ -22,18 +22,14 @@ def process_pending(app, limit: int = BATCH_SIZE) -> int:
     """Claim and run up to ``limit`` due LINE jobs; returns how many ran."""
     if not is_configured(app.config):
         return 0
-    with app.app_context():
-        session = db.new_session()
-        try:
-            jobs = queue.claim(session, limit, channel="line")
-            if not jobs:
-                return 0
-            with messaging_api(app.config) as api:
-                for job in jobs:
-                    run_job(session, api, job, app.config)
-            return len(jobs)
-        finally:
-            session.close()
+    with job_session(app) as session:
+        jobs = queue.claim(session, limit, channel="line")
+        if not jobs:
+            return 0
+        with messaging_api(app.config) as api:
+            for job in jobs:
+                run_job(session, api, job, app.config)
+        return len(jobs)
 
 
 def drain(app) -> None:
@@ -43,12 +39,8 @@ def drain(app) -> None:
 
 
 def purge(app) -> None:
-    with app.app_context():
-        session = db.new_session()
-        try:
-            removed = queue.purge_finished(session)
-        finally:
-            session.close()
+    with job_session(app) as session:
+        removed = queue.purge_finished(session)
     if removed:
         log.info("purged %d finished bot job(s) older than %s", removed, queue.KEEP_FINISHED)
 
