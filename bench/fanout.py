@@ -28,9 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,24 +177,6 @@ def bench_backend(name: str, database_url: str, count: int, workdir: Path) -> di
     return result
 
 
-@contextmanager
-def scratch_postgres(url: str):
-    """A fresh database next to ``url``'s (dropped afterwards), so nothing else is touched."""
-    from sqlalchemy import create_engine, make_url, text
-
-    base = make_url(url)
-    name = f"fanout_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def report(result: dict) -> None:
     count, book = result["subscribers"], sum(result["bookkeeping"].values())
     expected = math.ceil(count / 500)
@@ -236,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
             results.append(bench_backend("SQLite", f"sqlite:///{workdir / 'fanout.sqlite3'}", args.subscribers,
                                          workdir))
         if args.backend in ("postgresql", "both"):
-            with scratch_postgres(args.pg_url) as url:
+            from tests.testkit import scratch_postgres_database  # the same scratch database the tests use
+
+            with scratch_postgres_database(args.pg_url) as url:
                 results.append(bench_backend("PostgreSQL", url, args.subscribers, workdir))
     for result in results:
         report(result)

@@ -49,20 +49,6 @@ def parse_channels(values: list[str]) -> list[str] | None:
     return names or None
 
 
-def _find_article(session, slug: str | None):
-    from sqlalchemy import select
-
-    from content.models import Article
-    from web.cli import CommandError
-
-    if not slug:
-        return None
-    article = session.scalar(select(Article).where(Article.slug == slug))
-    if article is None:
-        raise CommandError(f"記事が見つかりません: {slug}")
-    return article
-
-
 def _audience(args, article) -> list[str]:
     from notifications.topics import topics_for_article
 
@@ -75,6 +61,7 @@ def _audience(args, article) -> list[str]:
 
 
 def _broadcast(args) -> int:
+    from notifications.forms import find_article
     from notifications.service import BroadcastError, create_broadcast
     from web.app import create_app
     from web.cli import CommandError
@@ -86,8 +73,8 @@ def _broadcast(args) -> int:
     app = create_app()
     with app.app_context():
         session = db.session
-        article = _find_article(session, args.article)
         try:
+            article = find_article(session, args.article)
             broadcast = create_broadcast(
                 session, article=article, text=args.text, topics=_audience(args, article),
                 personas=args.persona, channels=channels, at=at, urgent=args.urgent, origin="cli",

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
-from testkit import PROJECT_ROOT, make_test_app  # noqa: F401  (re-exported for old imports)
+from testkit import PROJECT_ROOT, make_test_app, scratch_postgres_database  # noqa: F401
 from web.db import db
 from web.migrate import alembic_config
 from web.model_registry import load_all_models
@@ -34,26 +32,6 @@ def migrate(url: str) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), "head")
-
-
-def _admin_engine(url: str):
-    return create_engine(url, isolation_level="AUTOCOMMIT")
-
-
-@contextmanager
-def scratch_postgres_database(url: str):
-    """A fresh database per test session, so parallel runs never share state."""
-    base = make_url(url)
-    name = f"{base.database}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = _admin_engine(url)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
