@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PORT ?= 8000
 
-.PHONY: setup run test demo index bench clean
+.PHONY: setup run test lint demo index bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -26,7 +26,11 @@ run: demo
 	@echo "==> http://127.0.0.1:$(PORT)/  (bot playground: http://127.0.0.1:$(PORT)/playground)"
 	$(BIN)/monozukuri serve --with-worker
 
-test: setup
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: setup lint
 	$(BIN)/python -m pytest
 
 bench: setup

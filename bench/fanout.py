@@ -55,8 +55,8 @@ def _app(database_url: str, instance: Path, line_url: str = "http://127.0.0.1:9"
 def seed(session, count: int) -> float:
     from sqlalchemy import insert, select
 
+    from core.db import utcnow
     from notifications.models import Subscriber, Subscription
-    from web.db import utcnow
 
     started, now = time.perf_counter(), utcnow()
     for offset in range(0, count, INSERT_BATCH):
@@ -74,9 +74,9 @@ def seed(session, count: int) -> float:
 def prepare(database_url: str, instance: Path, count: int) -> tuple[int, float]:
     from sqlalchemy import text
 
+    from core.db import db
+    from core.migrate import upgrade
     from notifications.service import create_broadcast
-    from web.db import db
-    from web.migrate import upgrade
 
     app = _app(database_url, instance)
     upgrade(app)
@@ -120,10 +120,10 @@ class Timer:
 def run_worker(database_url: str, instance: Path, line_url: str, broadcast_id: int) -> dict:
     from sqlalchemy import select
 
+    from core.db import db
     from notifications import dispatcher as dispatcher_module
     from notifications import outbox
     from notifications.models import Broadcast
-    from web.db import db
 
     timer = Timer()
     timer.wrap(dispatcher_module, "start_due", "snapshot + chunk rows")

@@ -43,8 +43,8 @@ PASSWORD = "bench horse battery staple"
 
 
 def build_app(database_url: str | None, instance: Path):
+    from core.migrate import upgrade
     from web.app import create_app
-    from web.migrate import upgrade
 
     url = database_url or f"sqlite:///{instance / 'bench.sqlite3'}"
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-secret",
@@ -55,8 +55,8 @@ def build_app(database_url: str | None, instance: Path):
 
 def seed_people_and_articles(session, rng: random.Random) -> tuple[list[int], list[str]]:
     from content.models import Article
+    from core.db import utcnow
     from notifications.models import Subscriber
-    from web.db import utcnow
 
     session.execute(insert(Article), [
         {"slug": f"bench-{n}", "title": f"ベンチ記事 {n}", "category": "feature", "status": "published",
@@ -133,8 +133,8 @@ def time_rollup(app, session) -> tuple[float, float]:
 
 
 def login(app):
-    from web.admin.accounts import create_account
-    from web.db import db
+    from core.db import db
+    from staff.accounts import create_account
 
     create_account(db.session, "ward@bench.local", "ベンチ", "ward", PASSWORD, None)
     db.session.commit()
@@ -170,9 +170,9 @@ def main() -> int:
 
 
 def run(args, instance: Path) -> int:
+    from core.db import db
     from kpi.metrics import jst_day
     from kpi.models import DailyMetric
-    from web.db import db
 
     rng = random.Random(20261128)
     app = build_app(args.database_url, instance)

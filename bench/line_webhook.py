@@ -53,8 +53,9 @@ def free_port() -> int:
 
 
 def prepare_database(instance: Path) -> str:
-    from web.migrate import alembic_config
     from alembic import command
+
+    from core.migrate import alembic_config
 
     url = f"sqlite:///{instance / 'bench.sqlite3'}"
     command.upgrade(alembic_config(url), "head")
@@ -66,8 +67,8 @@ def bench_app():
     level (``--synchronous normal``: a what-if for the foundation's connection pragmas)."""
     from sqlalchemy import event
 
+    from core.db import db
     from web.app import create_app
-    from web.db import db
 
     app = create_app()
     level = os.environ.get("BENCH_SQLITE_SYNCHRONOUS")

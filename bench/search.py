@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -120,7 +120,7 @@ def _sentence(rng: random.Random, main: str, other: str) -> str:
 
 def make_corpus(count: int) -> list[SourceDoc]:
     rng = random.Random(SEED)
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
     names = list(TOPICS)
     docs = []
     for number in range(1, count + 1):
@@ -164,7 +164,7 @@ def bench_whoosh(docs: list[SourceDoc], rounds: int, folder: Path) -> dict:
     build_s, build_cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
     size_mb = sum(f.stat().st_size for f in path.iterdir()) / 2**20
     ix = store.open_current()
-    now = int(datetime.now(timezone.utc).timestamp())
+    now = int(datetime.now(UTC).timestamp())
     with ix.searcher(weighting=WEIGHTING) as searcher:
         data = SearcherData(searcher)
         for query in QUERY_MIX:  # warm-up: dictionary, file cache
@@ -268,7 +268,7 @@ def report(count: int, whoosh: dict, fts: dict, heap_mb: float) -> list[str]:
     lines.append(f"peak memory: max RSS {_max_rss_mb():.0f} MB (this process; each analysis worker also loads the "
                  f"dictionary); Python heap peak while indexing 1,000 docs in-process {heap_mb:.0f} MB")
     lines.append(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPU(s)")
-    lines.append(f"hits per query (whoosh / fts5): " + ", ".join(
+    lines.append("hits per query (whoosh / fts5): " + ", ".join(
         f"{q}={whoosh['totals'][q]}/{fts['totals'][q]}" for q in QUERY_MIX[:8]) + ", …")
     return lines
 

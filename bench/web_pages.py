@@ -24,7 +24,6 @@ import http.client
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,7 +46,7 @@ class Result:
     errors: int = 0
     seconds: float = 0.0
 
-    def add(self, other: "Result") -> None:
+    def add(self, other: Result) -> None:
         self.latencies += other.latencies
         self.errors += other.errors
         self.seconds += other.seconds

@@ -1,0 +1,12 @@
+"""Articles, companies, Markdown import, the public archive and the article editor."""
+from __future__ import annotations
+
+
+def init_app(app) -> None:
+    from content.admin import views as admin_views
+    from content.publishing import STATUS_LABELS
+    from content.views import archive, feeds, media
+
+    for blueprint in (archive.bp, feeds.bp, media.bp, admin_views.bp):
+        app.register_blueprint(blueprint)
+    app.context_processor(lambda: {"status_labels": STATUS_LABELS})

@@ -15,9 +15,8 @@ def register(subparsers) -> None:
 def _import(args) -> int:
     from content.frontmatter import ImportError_
     from content.importer import import_path
-    from web.app import create_app
-    from web.cli import CommandError
-    from web.db import db
+    from core.cli import CommandError, create_app
+    from core.db import db
 
     app = create_app()
     with app.app_context():

@@ -5,7 +5,7 @@ import logging
 from pathlib import Path
 
 from content.importer import import_path
-from web.db import db
+from core.db import db
 
 log = logging.getLogger(__name__)
 DEMO_DIR = Path(__file__).resolve().parent / "demo"

@@ -13,7 +13,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.frontmatter import ArticleData, ImportError_, SLUG_RE, parse_article
+from content.frontmatter import SLUG_RE, ArticleData, ImportError_, parse_article
 from content.images import ImageError, store_renditions, validate_image
 from content.models import Article, Company, Tag
 from events.models import Event

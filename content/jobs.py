@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from content import publishing
-from web.worker import job_session
+from core.worker import job_session
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from web.db import Base, utcnow
+from core.db import Base, utcnow
 
 if TYPE_CHECKING:
     from events.models import Event
@@ -82,7 +82,7 @@ class Article(Base):
 
     company: Mapped[Company | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)
-    event: Mapped["Event | None"] = relationship(back_populates="article", uselist=False)
+    event: Mapped[Event | None] = relationship(back_populates="article", uselist=False)
 
     @property
     def category_label(self) -> str:

@@ -15,22 +15,17 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.models import Article
-from web.admin import audit
-from web.db import utcnow
-from web.models import StaffUser
+from core import signals
+from core.db import utcnow
+from staff import audit
+from staff.models import StaffUser
 
 log = logging.getLogger(__name__)
-
-# Called (in the publishing transaction) each time an article becomes public,
-# whether a person pressed 公開 or the scheduled-publication job did (staff is
-# then None). A hook that raises aborts the publication.
-ARTICLE_PUBLISHED_HOOKS: list[Callable[[Session, Article, StaffUser | None], None]] = []
 
 CONTRACTOR_CATEGORIES = frozenset({"feature", "series"})
 REVIEWER_ROLES = frozenset({"ward", "admin"})
@@ -170,8 +165,7 @@ def _make_public(session: Session, article: Article, staff: StaffUser | None, wh
     article.scheduled_at = None
     session.flush()
     _audit(session, staff, "article.publish", article, {"published_at": when.isoformat()})
-    for hook in list(ARTICLE_PUBLISHED_HOOKS):
-        hook(session, article, staff)
+    signals.article_published.send(article, session=session, staff=staff)
 
 
 def _audit(session: Session, staff: StaffUser | None, action: str, article: Article, extra: dict | None = None):

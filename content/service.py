@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from content.markdown import render_markdown
 from content.models import Article, Tag, article_tags
+from core.db import utcnow
 from events.models import Event
-from web.db import utcnow
 
 
 def _public_filters(now: datetime | None = None) -> tuple:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from core.db import db, utcnow
 from events import queries, service, signing, staff
 from events.forms import HINTS, RegistrationForm
 from events.models import NOTICE_KINDS, Registration, ReminderLog
 from events.service import RegistrationError
-from web.admin.auth import current_staff, staff_required
-from web.db import db, utcnow
+from staff.auth import current_staff, staff_required
 
 bp = Blueprint("events_admin", __name__, url_prefix="/admin/events")
 ROLES = ("ward", "admin")

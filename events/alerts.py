@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from bot.core.limits import MAX_CARD_TITLE, carousel
 from bot.core.messages import BotResponse, Card, Text
 from bot.core.normalize import shorten
+from core.timefmt import datetime_ja
 from events import notify, service
 from events.models import Event, EventAlert
-from web.templating import datetime_ja
 
 log = logging.getLogger(__name__)
 

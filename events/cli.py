@@ -14,8 +14,8 @@ def register(subparsers) -> None:
 
 
 def _in_app(work):
-    from web.app import create_app
-    from web.db import db
+    from core.cli import create_app
+    from core.db import db
 
     app = create_app()
     with app.app_context():
@@ -23,8 +23,8 @@ def _in_app(work):
 
 
 def _purge(args) -> int:
+    from core.cli import CommandError
     from events import privacy
-    from web.cli import CommandError
 
     if args.days is not None and args.days < 0:
         raise CommandError("--days must be 0 or more")

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from core.db import utcnow
 from events.models import RegistrationDraft
-from web.db import utcnow
 
 DRAFT_MINUTES = 30
 DONE_MINUTES = 24 * 60  # a confirmed draft is kept a day, so a replayed confirmation is recognised

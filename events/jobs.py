@@ -1,4 +1,4 @@
-"""Worker jobs of the events domain (wired in ``web.worker.JOB_MODULES``)."""
+"""Worker jobs of the events domain (wired in ``core.worker.JOB_MODULES``)."""
 from __future__ import annotations
 
 import logging
@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from core.worker import job_session
 from events import notices, privacy, reminders
-from web.worker import job_session
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,6 @@ def purge_job(app) -> object:
 
 
 def register_jobs(scheduler, app) -> None:
-    from events import wiring
-
-    wiring.install()
     scheduler.add_job(offers_job, "interval", minutes=5, args=[app], id="events-offers")
     scheduler.add_job(reminders_job, "interval", minutes=10, args=[app], id="events-reminders")
     scheduler.add_job(mail_job, "interval", minutes=1, args=[app], id="events-mail")

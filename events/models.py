@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from web.db import Base, utcnow
+from core.db import Base, utcnow
 
 if TYPE_CHECKING:
     from content.models import Article, Company
@@ -37,8 +37,8 @@ class Event(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    company: Mapped["Company | None"] = relationship()
-    article: Mapped["Article | None"] = relationship(back_populates="event")
+    company: Mapped[Company | None] = relationship()
+    article: Mapped[Article | None] = relationship(back_populates="event")
 
     @property
     def kind_label(self) -> str:

@@ -16,10 +16,10 @@ from bot.core.messages import BotResponse, Card, Confirm, Text
 from bot.core.normalize import shorten
 from bot.core.registration_actions import reg_choice
 from content.models import Article
+from core.db import utcnow
+from core.timefmt import datetime_ja
 from events import notify
 from events.models import Event, Registration
-from web.db import utcnow
-from web.templating import datetime_ja
 
 NEXT_STEP_CAMPAIGN = "next-step"
 SUPPORT_SLUGS = ("employment-support", "scholarship-repayment-support")

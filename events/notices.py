@@ -16,11 +16,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.db import utcnow
 from events import mail, notify
 from events.models import Registration, ReminderLog
 from events.notice_texts import Notice
 from events.validation import is_email
-from web.db import utcnow
 
 log = logging.getLogger(__name__)
 

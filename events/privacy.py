@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from core.db import utcnow
 from events.models import Event, Registration, RegistrationDraft, ReminderLog
 from events.service import ACTIVE
-from web.db import utcnow
 
 log = logging.getLogger(__name__)
 

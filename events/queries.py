@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from events.models import Event, Registration
+from core.db import utcnow
 from events import service
+from events.models import Event, Registration
 from events.service import ACTIVE
-from web.db import utcnow
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 

@@ -18,10 +18,10 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
+from core.db import utcnow
+from core.timefmt import JST
 from events import notice_texts, notices, service
 from events.models import Event, Registration, ReminderLog
-from web.db import utcnow
-from web.templating import JST
 
 log = logging.getLogger(__name__)
 

@@ -16,17 +16,18 @@ These functions commit: the lock must cover the count and the write.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core import signals
+from core.db import utcnow
 from events.models import Event, Registration
 from events.validation import CONTACT_MAX, NAME_MAX, FieldError, clean_contact, clean_name  # noqa: F401
-from web.db import utcnow
 
 MAX_PARTICIPANTS = 10
 OFFER_HOURS = 48
@@ -38,12 +39,6 @@ PURPOSE_OF_USE = (
 SEAT_HOLDING = ("confirmed", "offered")
 ACTIVE = ("confirmed", "offered", "waitlisted")
 
-# Called with (session, registration) after a waitlisted person is offered a seat
-# and after commit, so the notification can be queued on their own channel.
-OFFER_HOOKS: list[Callable[[Session, Registration], None]] = []
-# Called with (session, event) after commit when a full event has free seats
-# again that nobody on the waitlist took (parents' "seats opened" alerts).
-SEATS_OPENED_HOOKS: list[Callable[[Session, Event], None]] = []
 
 
 class RegistrationError(Exception):
@@ -244,13 +239,11 @@ def _offer_freed_seats(session: Session, event: Event, now: datetime) -> list[Re
 
 def _notify_offers(session: Session, offered: list[Registration]) -> None:
     for registration in offered:
-        for hook in OFFER_HOOKS:
-            hook(session, registration)
+        signals.seat_offered.send(registration, session=session)
 
 
 def _notify_seats_opened(session: Session, event: Event) -> None:
-    for hook in SEATS_OPENED_HOOKS:
-        hook(session, event)
+    signals.seats_opened.send(event, session=session)
 
 
 def _release_and_reoffer(session: Session, registration: Registration, now: datetime,

@@ -13,13 +13,13 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from core.db import utcnow
+from core.timefmt import datetime_ja
 from events import queries, service
 from events.forms import RegistrationForm, read_form
 from events.models import Event, Registration
 from events.service import RegistrationError
-from web.admin import audit
-from web.db import utcnow
-from web.templating import datetime_ja
+from staff import audit
 
 STATUS_LABELS = {"confirmed": "参加確定", "waitlisted": "キャンセル待ち", "offered": "空席案内中", "cancelled": "キャンセル"}
 CHANNEL_LABELS = {"line": "LINE", "discord": "Discord", "web": "ウェブ", "staff": "職員入力"}

@@ -8,12 +8,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
-from events import forms, queries, service, wiring
+from core.db import db
+from events import forms, queries, service
 from events.service import PURPOSE_OF_USE, RegistrationError
-from web.db import db
 
 bp = Blueprint("events", __name__)
-bp.record_once(lambda _state: wiring.install())
 
 CONFLICT_CODES = {"duplicate", "closed", "past", "not_found"}
 FIELD_OF_CODE = {"participants": "adults"}  # service error code → form field

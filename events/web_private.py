@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 
+from core.db import db, utcnow
 from events import privacy, qr, queries, service, signing, survey
 from events.models import SURVEY_NEXT_STEPS, SURVEY_SCORES, Registration
 from events.notify import chat_user
 from events.service import RegistrationError
 from events.web import bp, message_page, private_page
-from web.db import db, utcnow
 
 INVALID_LINK = ("リンクが無効です", "このリンクは無効か、すでに使えなくなっています。"
                 "お申し込み時にお送りしたリンクをもう一度ご確認ください。")

@@ -14,3 +14,12 @@ them); the dashboard (kpi.dashboard, kpi.report, kpi.charts) reads only those.
 LINE's own per-unit statistics are fetched by kpi.insight into
 ``kpi_line_unit_stats``. The 13-week projection is kpi.projection.
 """
+from __future__ import annotations
+
+
+def init_app(app) -> None:
+    from core import signals
+    from kpi import service, views
+
+    views.init_app(app)  # tracked links, /friend, /admin/kpi, page views
+    signals.link_clicked.connect(service.record_click)

@@ -18,15 +18,15 @@ def register(subparsers) -> None:
 
 
 def _app():
-    from web.app import create_app
+    from core.cli import create_app
 
     return create_app()
 
 
 def _demo(args) -> int:
+    from core.db import db
     from kpi import demo
     from kpi.metrics import jst_day
-    from web.db import db
 
     with _app().app_context():
         if args.clear:
@@ -41,7 +41,7 @@ def _demo(args) -> int:
 
 
 def _parse_day(raw: str) -> date:
-    from web.cli import CommandError
+    from core.cli import CommandError
 
     try:
         return date.fromisoformat(raw)
@@ -50,8 +50,8 @@ def _parse_day(raw: str) -> date:
 
 
 def _rollup(args) -> int:
+    from core.db import db
     from kpi import jobs, rollup
-    from web.db import db
 
     app = _app()
     if not args.day:
@@ -67,10 +67,10 @@ def _rollup(args) -> int:
 
 
 def _fetch_insight(_args) -> int:
+    from core.cli import CommandError
+    from core.db import db
     from kpi import insight
     from kpi.metrics import jst_day
-    from web.cli import CommandError
-    from web.db import db
 
     app = _app()
     with app.app_context():

@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from core.db import db
 from kpi import charts, filters, inflow, projection, queries, report, rollup, tables
 from kpi.metrics import CHANNEL_LABELS, jst_day
 from kpi.models import LineUnitStat
-from web.admin import audit
-from web.admin.auth import current_staff, staff_required
-from web.db import db
+from staff import audit
+from staff.auth import current_staff, staff_required
 
 bp = Blueprint("kpi_admin", __name__, url_prefix="/admin/kpi")
 ROLES = ("ward",)  # 区職員; 管理者 always passes staff_required

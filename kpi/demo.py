@@ -214,7 +214,7 @@ def kpi_tables_empty(session: Session) -> bool:
 
 def demo_step(app) -> None:
     """``make run`` (setup-demo): fill demo activity only when there is no KPI data at all."""
-    from web.db import db
+    from core.db import db
 
     if kpi_tables_empty(db.session):
         written = create_demo(db.session, m.jst_day())

@@ -1,9 +1,9 @@
 """Dashboard filters from the query string: date range and channel, validated in Japanese."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Mapping
 
 from kpi.metrics import CHANNELS
 from kpi.queries import Scope

@@ -9,8 +9,8 @@ same day replaces it).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Mapping
 
 from linebot.v3.insight import ApiClient as InsightClient
 from linebot.v3.insight import Configuration as InsightConfiguration

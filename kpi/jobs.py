@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from core.db import db
+from core.worker import job_session
 from kpi import insight, rollup, salts
 from kpi.metrics import jst_day
-from web.db import db
-from web.worker import job_session
 
 log = logging.getLogger(__name__)
 

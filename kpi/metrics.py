@@ -1,7 +1,7 @@
 """Names of the daily metrics, KPI event kinds and the calendar (Asia/Tokyo days, Monday weeks)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -38,14 +38,14 @@ NEXT_STEP_CAMPAIGN = "next-step"
 
 
 def jst_day(moment: datetime | None = None) -> date:
-    moment = moment or datetime.now(timezone.utc)
+    moment = moment or datetime.now(UTC)
     return moment.astimezone(JST).date()
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """[start, end) of a Tokyo calendar day as aware UTC datetimes."""
     start = datetime.combine(day, time(0), tzinfo=JST)
-    return start.astimezone(timezone.utc), (start + timedelta(days=1)).astimezone(timezone.utc)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
 def week_start(day: date) -> date:

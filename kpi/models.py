@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from web.db import Base, utcnow
+from core.db import Base, utcnow
 
 # Ids can grow past 2**31 on PostgreSQL over years of page views; SQLite needs INTEGER for rowid.
 BigId = BigInteger().with_variant(Integer(), "sqlite")

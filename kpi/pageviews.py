@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, current_app, request
 
+from core.db import db, utcnow
 from kpi.metrics import jst_day
 from kpi.pagebuffer import PageViewBuffer
-from web.db import db, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -57,7 +57,7 @@ class Rates:
     deliveries_per_follower: Rate
     ctr: Rate
     bot_views_per_follower: Rate
-    web_views_trend: "Trend"
+    web_views_trend: Trend
     registrations_per_view: Rate
     attendance_per_registration: Rate
 

@@ -34,10 +34,10 @@ class Scope:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def shifted(self, days: int) -> "Scope":
+    def shifted(self, days: int) -> Scope:
         return replace(self, start=self.start + timedelta(days=days), end=self.end + timedelta(days=days))
 
-    def last_week(self) -> "Scope":
+    def last_week(self) -> Scope:
         return replace(self, start=self.end - timedelta(days=6))
 
 

@@ -15,10 +15,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, insert, select, union
 from sqlalchemy.orm import Session
 
+from core.db import utcnow
 from kpi import metrics as m
 from kpi import nextsteps, sources
 from kpi.models import Click, DailyMetric, KpiEvent, PageView, RollupDay
-from web.db import utcnow
 
 DEFAULT_RETENTION_DAYS = 90
 RECENT_DAYS = 7  # always recomputed: late registrations, attendance marks, deliveries

@@ -16,12 +16,18 @@ from datetime import datetime
 from flask import current_app, has_request_context, request
 from sqlalchemy.orm import Session
 
+from core.db import db, utcnow
 from kpi import links, pageviews
 from kpi.metrics import (
-    EVENT_COMMAND, EVENT_FOLLOW, EVENT_FRIEND_LINK, EVENT_JOIN, EVENT_REFOLLOW, EVENT_UNFOLLOW, jst_day,
+    EVENT_COMMAND,
+    EVENT_FOLLOW,
+    EVENT_FRIEND_LINK,
+    EVENT_JOIN,
+    EVENT_REFOLLOW,
+    EVENT_UNFOLLOW,
+    jst_day,
 )
 from kpi.models import Click, KpiEvent
-from web.db import db, utcnow
 
 KINDS = (EVENT_FOLLOW, EVENT_UNFOLLOW, EVENT_REFOLLOW, EVENT_FRIEND_LINK, EVENT_JOIN, EVENT_COMMAND)
 BOT_KINDS = {"join": EVENT_JOIN, "command": EVENT_COMMAND, "follow": EVENT_FOLLOW,
@@ -82,7 +88,7 @@ def click_values(link: links.TrackedLink, moment: datetime | None = None) -> dic
 
 
 def record_click(link: links.TrackedLink) -> None:
-    """``CLICK_RECORDERS`` hook: one row per human click (link previewers are not people)."""
+    """Receiver of ``core.signals.link_clicked``: one row per human click (link previewers are not people)."""
     if has_request_context() and pageviews.is_crawler(request.headers.get("User-Agent", "")):
         return
     session = db.new_session()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Iterable
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session

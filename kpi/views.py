@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
+from core import signals
+from core.db import db
 from kpi import inflow, links, pageviews, service
-from web.db import db
 
 bp = Blueprint("kpi", __name__, template_folder="templates")
-
-# Called with (link) on each valid click; the analytics store registers itself here.
-CLICK_RECORDERS: list = [service.record_click]
 
 
 @bp.get("/r/<token>")
@@ -17,8 +15,7 @@ def tracked_redirect(token: str):
     link = links.read_token(current_app.config["SECRET_KEY"], token)
     if link is None:
         abort(404)
-    for record in CLICK_RECORDERS:
-        record(link)
+    signals.link_clicked.send(link)
     response = redirect(links.destination(current_app.config["BASE_URL"], link), code=302)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -47,7 +44,8 @@ def friend_link(key: str):
 
 def init_app(app) -> None:
     """Everything KPI on the web side: public endpoints, /admin/kpi, the page-view hook."""
-    from kpi import dashboard, pageviews as page_view_hook
+    from kpi import dashboard
+    from kpi import pageviews as page_view_hook
 
     app.register_blueprint(bp)
     app.register_blueprint(dashboard.bp)

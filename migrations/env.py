@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from web.db import make_engine
+from core.db import make_engine
 from web.model_registry import load_all_models
 
 target_metadata = load_all_models()

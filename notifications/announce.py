@@ -10,6 +10,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import signals
 from notifications import routing, validation
 from notifications.models import Broadcast
 from notifications.topics import topics_for_article
@@ -23,7 +24,7 @@ def _already_announced(session: Session, article_id: int) -> bool:
 
 
 def announce_on_publish(session: Session, article, staff) -> Broadcast | None:
-    """ARTICLE_PUBLISHED_HOOKS entry. Never raises for settings problems: a missing
+    """Receiver of ``core.signals.article_published``. Never raises for settings problems: a missing
     Discord channel must not stop an article from going public."""
     from notifications.service import create_broadcast
 
@@ -44,9 +45,10 @@ def announce_on_publish(session: Session, article, staff) -> Broadcast | None:
                             origin="auto", config=config)
 
 
-def register() -> None:
-    """Add the hook once (the app factory may run many times in one process)."""
-    from content.publishing import ARTICLE_PUBLISHED_HOOKS
+def _on_article_published(article, *, session: Session, staff) -> None:
+    announce_on_publish(session, article, staff)
 
-    if announce_on_publish not in ARTICLE_PUBLISHED_HOOKS:
-        ARTICLE_PUBLISHED_HOOKS.append(announce_on_publish)
+
+def connect() -> None:
+    """Announce newly published articles (connecting twice is a no-op)."""
+    signals.article_published.connect(_on_article_published)

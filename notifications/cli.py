@@ -32,7 +32,7 @@ def register(subparsers) -> None:
 
 
 def parse_at(value: str | None) -> datetime | None:
-    from web.cli import CommandError
+    from core.cli import CommandError
 
     if not value:
         return None
@@ -61,11 +61,10 @@ def _audience(args, article) -> list[str]:
 
 
 def _broadcast(args) -> int:
+    from core.cli import CommandError, create_app
+    from core.db import db
     from notifications.forms import find_article
     from notifications.service import BroadcastError, create_broadcast
-    from web.app import create_app
-    from web.cli import CommandError
-    from web.db import db
 
     if args.everyone and args.topic:
         raise CommandError("--everyone と --topic は同時に指定できません")
@@ -88,7 +87,7 @@ def _broadcast(args) -> int:
 
 
 def _describe(broadcast) -> None:
-    from web.templating import datetime_ja
+    from core.timefmt import datetime_ja
 
     print(broadcast.id)
     audience = "、".join(broadcast.topics) if broadcast.topics else "全員"

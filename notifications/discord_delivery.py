@@ -75,7 +75,7 @@ class DiscordSender:
     def close(self) -> None:
         self.http.close()
 
-    def __enter__(self) -> "DiscordSender":
+    def __enter__(self) -> DiscordSender:
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import utcnow
 from notifications import outbox
 from notifications.discord_delivery import DiscordSender, discord_configured
 from notifications.launch import start_due
@@ -25,7 +26,6 @@ from notifications.outbox import ClaimedRow, Decision
 from notifications.outcome import Outcome
 from notifications.pacing import TokenBucket, backoff_seconds
 from notifications.settings import DeliverySettings, delivery_settings
-from web.db import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class Dispatcher:
             if sender is not None:
                 sender.close()
 
-    def __enter__(self) -> "Dispatcher":
+    def __enter__(self) -> Dispatcher:
         return self
 
     def __exit__(self, *exc_info) -> None:

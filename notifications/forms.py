@@ -29,7 +29,7 @@ class ComposerInput:
     unit: str = ""
 
     @classmethod
-    def from_form(cls, form) -> "ComposerInput":
+    def from_form(cls, form) -> ComposerInput:
         return cls(
             channels=form.getlist("channels"), audience=form.get("audience", "everyone"),
             topics=form.getlist("topics"), personas=form.getlist("personas"),

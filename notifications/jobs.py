@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 
+from core.worker import job_session
 from notifications.dispatcher import Dispatcher, RunStats
 from notifications.settings import delivery_settings
-from web.worker import job_session
 
 log = logging.getLogger(__name__)
 

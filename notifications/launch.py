@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.db import utcnow
 from notifications import compose, routing
 from notifications.audience import audience_query, chunk_row, insert_rows, write_line_chunks
 from notifications.models import Broadcast
 from notifications.quiet_hours import deliver_at
-from web.db import utcnow
 
 log = logging.getLogger(__name__)
 

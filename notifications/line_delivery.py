@@ -54,7 +54,7 @@ class LineSender:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> "LineSender":
+    def __enter__(self) -> LineSender:
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from web.db import Base, utcnow
+from core.db import Base, utcnow
 
 if TYPE_CHECKING:
     from content.models import Article
-    from web.models import StaffUser
+    from staff.models import StaffUser
 
 CHANNELS = ("line", "discord", "web")
 
@@ -35,7 +35,7 @@ class Subscriber(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    subscriptions: Mapped[list["Subscription"]] = relationship(
+    subscriptions: Mapped[list[Subscription]] = relationship(
         back_populates="subscriber", cascade="all, delete-orphan"
     )
 
@@ -100,8 +100,8 @@ class Broadcast(Base):
     finished_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
 
-    article: Mapped["Article | None"] = relationship()
-    created_by: Mapped["StaffUser | None"] = relationship()
+    article: Mapped[Article | None] = relationship()
+    created_by: Mapped[StaffUser | None] = relationship()
 
 
 class BroadcastDelivery(Base):

@@ -17,15 +17,15 @@ class Outcome:
     external_ref: str | None = None  # LINE request id, Discord message id
 
     @classmethod
-    def sent(cls, status: int | None = None, ref: str | None = None, note: str | None = None) -> "Outcome":
+    def sent(cls, status: int | None = None, ref: str | None = None, note: str | None = None) -> Outcome:
         return cls("sent", status, note, external_ref=ref)
 
     @classmethod
-    def retry(cls, error: str, status: int | None = None, retry_after: float | None = None) -> "Outcome":
+    def retry(cls, error: str, status: int | None = None, retry_after: float | None = None) -> Outcome:
         return cls("retry", status, error, retry_after)
 
     @classmethod
-    def failed(cls, error: str, status: int | None = None) -> "Outcome":
+    def failed(cls, error: str, status: int | None = None) -> Outcome:
         return cls("failed", status, error)
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from core.db import utcnow
 from notifications import compose, routing
 from notifications.forms import ComposerInput
 from notifications.models import Broadcast
@@ -17,7 +18,6 @@ from notifications.quiet_hours import deliver_at
 from notifications.reports import QuotaCheck, estimate_line_messages, quota_check
 from notifications.topics import PERSONAS, TOPICS
 from notifications.validation import CheckedRequest, check_request
-from web.db import utcnow
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Broadcasting services: plain functions taking a session; the caller commits.
 
-Every write by staff is audited in the same transaction (``web.admin.audit``).
+Every write by staff is audited in the same transaction (``staff.audit``).
 """
 from __future__ import annotations
 
@@ -12,17 +12,21 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.core.messages import BotResponse
+from core.db import utcnow
 from notifications import compose, validation
 from notifications.audience import chunk_row, chunked, insert_rows
 from notifications.launch import expand_recipients  # noqa: F401  (part of this module's interface)
 from notifications.models import Broadcast, BroadcastDelivery, Subscriber
 from notifications.quiet_hours import deliver_at
 from notifications.reports import (  # noqa: F401  (part of this module's interface)
-    DeliveryReport, QuotaCheck, delivery_report, estimate_line_messages, quota_check,
+    DeliveryReport,
+    QuotaCheck,
+    delivery_report,
+    estimate_line_messages,
+    quota_check,
 )
 from notifications.validation import BroadcastError  # noqa: F401
-from web.admin import audit
-from web.db import utcnow
+from staff import audit
 
 WENT_OUT = ("sending", "done", "stopped", "failed")
 

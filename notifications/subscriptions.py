@@ -16,9 +16,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from core.db import utcnow
 from notifications.models import Subscriber, Subscription
 from notifications.topics import PERSONA_DEFAULT_TOPICS, PERSONAS, TOPICS
-from web.db import utcnow
 
 ACTIVE, BLOCKED = "active", "blocked"
 FollowState = Literal["new", "restored", "already"]

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from core.db import utcnow
 from notifications import routing
 from notifications.discord_delivery import discord_configured
 from notifications.line_delivery import line_configured
 from notifications.models import CHANNELS
 from notifications.topics import PERSONAS, TOPICS
-from web.db import utcnow
 
 TEXT_MAX = 1000
 MAX_SCHEDULE_AHEAD = timedelta(days=366)

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from notifications import announce, forms, preview, reports, service, validation
+from core.db import db
+from notifications import forms, preview, reports, service, validation
 from notifications.models import CHANNELS
 from notifications.topics import PERSONAS, TOPICS
-from web.admin.auth import current_staff, staff_required
-from web.db import db
+from staff.auth import current_staff, staff_required
 
 bp = Blueprint("notifications", __name__)
 BROADCASTERS = ("ward",)  # "admin" passes every role check
-
-announce.register()
 
 
 def _chip_colour(label: str) -> str:
@@ -87,7 +85,7 @@ def composer_submit():
 
 
 def _when(broadcast) -> str:
-    from web.templating import datetime_ja
+    from core.timefmt import datetime_ja
 
     return datetime_ja(broadcast.send_at)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import abort, current_app, make_response, render_template
 
+from core.db import db
+from core.pagination import requested_page
 from notifications import preview, service
 from notifications.views import bp
-from web.db import db
-from web.pagination import requested_page
 
 PER_PAGE = 20
 PUBLIC_MAX_AGE = 60

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from content.models import CATEGORIES
+from core.db import db
 from notifications import routing
 from notifications.topics import CATEGORY_TOPICS, TOPICS
 from notifications.views import BROADCASTERS, bp
-from web.admin import audit
-from web.admin.auth import current_staff, staff_required
-from web.db import db
+from staff import audit
+from staff.auth import current_staff, staff_required
 
 
 def _page(error: str | None = None, status: int = 200):

@@ -19,12 +19,11 @@ def register(subparsers) -> None:
 
 
 def _reindex(args) -> int:
+    from core.cli import CommandError, create_app
+    from core.db import db
     from search.index import get_index
     from search.indexer import default_workers, rebuild
     from search.store import LockTimeout
-    from web.app import create_app
-    from web.cli import CommandError
-    from web.db import db
 
     app = create_app()
     with app.app_context():
@@ -39,10 +38,10 @@ def _reindex(args) -> int:
 
 
 def _status(_args) -> int:
+    from core.cli import create_app
+    from core.db import db
     from search.index import get_index
     from search.indexer import ensure_index
-    from web.app import create_app
-    from web.db import db
 
     app = create_app()
     with app.app_context():
@@ -54,9 +53,9 @@ def _status(_args) -> int:
 
 def ensure_demo_index(app) -> None:
     """DEMO_STEPS entry: build the index if missing or of an old format, fix stale documents."""
+    from core.db import db
     from search.index import get_index
     from search.indexer import ensure_index
-    from web.db import db
 
     index = get_index(app)
     index.updater.wait_idle()

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from content.markdown import plain_text
 from content.models import Article
+from core.timefmt import date_ja
 from events.models import Event
 from search.morph import index_terms
 from search.normalize import bigram_terms, normalize
 from search.schema import FIELD_WEIGHTS, add_terms
-from web.templating import date_ja
 
 # Stored text for snippets; longer bodies are cut (the index still has all words).
 STORED_TEXT_CHARS = 6000

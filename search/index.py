@@ -22,15 +22,15 @@ from pathlib import Path
 
 from flask import current_app
 
+from core.db import db
+from search.indexer import ensure_index
 from search.postings import SearcherData
 from search.scoring import WEIGHTING
-from search.indexer import ensure_index
 from search.store import IndexStore, LockTimeout
 from search.updater import Updater
-from web.db import db
 
 log = logging.getLogger(__name__)
-_registry: dict[Path, "SearchIndex"] = {}
+_registry: dict[Path, SearchIndex] = {}
 _registry_lock = threading.Lock()
 
 
@@ -38,7 +38,7 @@ def index_root(app) -> Path:
     return Path(app.instance_path) / "index"
 
 
-def get_index(app=None) -> "SearchIndex":
+def get_index(app=None) -> SearchIndex:
     """The process-wide handle for ``app``'s index (``current_app`` when omitted)."""
     root = index_root(app if app is not None else current_app)
     with _registry_lock:

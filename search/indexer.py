@@ -12,17 +12,17 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.models import Article, article_tags
 from events.models import Event
-from search.scoring import BulkCodec
 from search.documents import SourceDoc, current_stamps, doc_id, load_sources, to_fields
+from search.scoring import BulkCodec
 from search.store import IndexStore
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class Changes:
     def __len__(self) -> int:
         return len(self.articles) + len(self.companies) + len(self.tags)
 
-    def merge(self, other: "Changes") -> None:
+    def merge(self, other: Changes) -> None:
         self.articles |= other.articles
         self.companies |= other.companies
         self.tags |= other.tags

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from web.db import Base, utcnow
+from core.db import Base, utcnow
 
 QUERY_LOG_CHARS = 200
 CHANNELS = ("web", "api", "line", "discord")

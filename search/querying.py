@@ -33,7 +33,7 @@ _KANA = set(chr(c) for c in range(0x3041, 0x3097)) | set(chr(c) for c in range(0
 class Unit:
     span: str  # normalised characters, e.g. "3dプリンタ"
     words: tuple[str, ...]  # morphological terms; empty when analysis did not cover the span
-    alternatives: list["Unit"] = field(default_factory=list)
+    alternatives: list[Unit] = field(default_factory=list)
     # A lone character may match inside longer words (「鉄」 in 製鉄); within a longer
     # query a one-character word (「人」) is just that word.
     prefix_ok: bool = True

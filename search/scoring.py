@@ -10,7 +10,7 @@ B = 0.
 from __future__ import annotations
 
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.scoring import BaseScorer, BM25F
+from whoosh.scoring import BM25F, BaseScorer
 
 K1 = 1.2
 

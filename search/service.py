@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from content.models import CATEGORIES, Article, Tag, article_tags
+from core.db import utcnow
 from search import sync
 from search.engine import rank
 from search.index import get_index
@@ -30,7 +31,6 @@ from search.models import SearchQueryLog
 from search.querying import Unit, clean_query, parse_units
 from search.snippets import build as build_snippet
 from search.spelling import suggest
-from web.db import utcnow
 
 logger = logging.getLogger(__name__)
 MAX_PER_PAGE = 50

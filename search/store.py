@@ -19,7 +19,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -83,14 +83,14 @@ class IndexStore:
     def create_generation(self):
         """A new, empty index in its own folder (not yet live)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         path = self.root / f"gen-{stamp}-{os.getpid()}"
         path.mkdir()
         return path, whoosh_index.create_in(str(path), build_schema())
 
     def publish(self, path: Path, doc_count: int, read_from: float | None = None) -> None:
         """Make ``path`` live. ``read_from``: when the build began reading the database (epoch s)."""
-        meta = {**expected_meta(), "doc_count": doc_count, "built_at": datetime.now(timezone.utc).isoformat(),
+        meta = {**expected_meta(), "doc_count": doc_count, "built_at": datetime.now(UTC).isoformat(),
                 "read_from": read_from}
         _write_atomically(path / META_FILE, json.dumps(meta))
         _write_atomically(self.root / POINTER, path.name)

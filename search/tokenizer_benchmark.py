@@ -152,8 +152,8 @@ VARIANT_PROBES = [
 
 
 def _recall(rows) -> tuple[float, float]:
+    from core.db import db
     from search.service import search
-    from web.db import db
 
     recall, reciprocal = [], []
     for query, expected in rows:
@@ -180,9 +180,9 @@ def quality(backend_name: str) -> dict:
 
     import content.importer
     from content.demo import import_demo_content
+    from core.db import db
+    from core.migrate import alembic_config
     from testkit import make_test_app
-    from web.db import db
-    from web.migrate import alembic_config
 
     _use_backend(backend_name)
     content.importer.store_renditions = lambda _image, _media, slug: (slug, [])

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from core.db import db
+from core.migrate import alembic_config
 from testkit import PROJECT_ROOT, make_test_app, scratch_postgres_database  # noqa: F401
-from web.db import db
-from web.migrate import alembic_config
 from web.model_registry import load_all_models
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from web import config
+from core import config
 from web.app import create_app, log_channel_status
 
 

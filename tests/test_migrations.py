@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from web.migrate import alembic_config
+from core.migrate import alembic_config
 from web.model_registry import load_all_models
 
 

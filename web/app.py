@@ -1,14 +1,16 @@
 """Application factory: ``create_app(config=None)`` built from small named steps."""
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
 from flask import Flask
 
-from web import config as env_config
-from web.db import db
-from web.extensions import csrf
+from core import config as env_config
+from core.db import db
+from core.extensions import csrf
+from web.domains import DOMAINS
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
     _prepare_instance_folder(app)
     _register_url_converters(app)
     _init_extensions(app)
-    _register_blueprints(app)
+    _init_domains(app)
+    _register_site_shell(app)
     _register_error_pages(app)
     _register_template_helpers(app)
     return app
@@ -42,24 +45,17 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from bot.discord import views as discord_views
-    from bot.line import views as line_views
-    from events import web as events_web
-    from kpi import views as kpi_views
-    from notifications import views as notifications_views
-    from search import views as search_views
-    from web import admin as admin_console
+def _init_domains(app: Flask) -> None:
+    """Every domain registers its blueprints and signal receivers; the worker reads the same list."""
+    app.extensions["domains"] = DOMAINS
+    for name in DOMAINS:
+        importlib.import_module(name).init_app(app)
+
+
+def _register_site_shell(app: Flask) -> None:
     from web.views import public
 
-    events_web.register_blueprints(app)  # /events/<id> + registration, /registrations/<token>, /admin/events
-    public.register_blueprints(app)  # public site: top, archives, articles, feeds, media
-    kpi_views.init_app(app)  # tracked links, /friend, /admin/kpi, page views
-    app.register_blueprint(search_views.bp)  # /search page and /api/search
-    app.register_blueprint(line_views.bp)  # LINE webhook /callback + bot playground
-    app.register_blueprint(admin_console.bp)
-    app.register_blueprint(notifications_views.bp)  # /admin/broadcasts console + public /posts
-    discord_views.register(app)  # /admin/discord: server settings and problems for staff
+    app.register_blueprint(public.bp)  # top page, concept page, events list, /healthz
 
 
 def _register_error_pages(app: Flask) -> None:

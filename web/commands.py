@@ -51,8 +51,8 @@ def _start_worker_process() -> subprocess.Popen:
 
 
 def _worker(_args) -> int:
+    from core.worker import run_worker
     from web.app import create_app, log_channel_status
-    from web.worker import run_worker
 
     app = create_app()
     if not os.environ.get(CHILD_WORKER_ENV):
@@ -62,8 +62,8 @@ def _worker(_args) -> int:
 
 
 def _db_upgrade(_args) -> int:
+    from core.migrate import upgrade
     from web.app import create_app
-    from web.migrate import upgrade
 
     upgrade(create_app())
     print("database is up to date")

@@ -1,19 +1,12 @@
-"""Import every domain's models so the metadata is complete (Alembic, tests)."""
+"""Every domain's tables on one metadata (Alembic, tests): each domain's ``models`` module."""
 from __future__ import annotations
 
-from web.db import Base
+from core.db import Base
+from core.domains import optional_modules
+from web.domains import DOMAINS
 
 
 def load_all_models():
-    # Each import registers tables on Base.metadata; add new domain modules here.
-    import bot.discord.models  # noqa: F401
-    import bot.line.models  # noqa: F401
-    import content.models  # noqa: F401
-    import events.models  # noqa: F401
-    import kpi.models  # noqa: F401
-    import notifications.models  # noqa: F401
-    import search.models  # noqa: F401
-    import web.admin.models  # noqa: F401
-    import web.models  # noqa: F401
-
+    for _module in optional_modules(DOMAINS, "models"):
+        pass  # importing a models module registers its tables on Base.metadata
     return Base.metadata

@@ -1,42 +1,17 @@
-"""Site identity and the helpers every public template uses (absolute URLs, assets)."""
+"""The site shell's template names: identity, URLs, assets and the channels' join links."""
 from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlencode
 
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 
 from content.models import CATEGORIES, SERIES
+from content.urls import NAV_CATEGORIES, article_path
+from core.site import SITE_DESCRIPTION, SITE_NAME, SITE_SHORT_NAME, absolute_url
 
-SITE_NAME = "大田区 新しいものづくり"
-SITE_SHORT_NAME = "新しいものづくり"
-SITE_DESCRIPTION = (
-    "大田区の町工場と、ものづくりにわくわくする若い世代をつなぐポータル。"
-    "特集記事、企業・人・製品の紹介、工場見学会や子ども向け体験教室の情報をお届けします。"
-)
-# Categories a visitor browses (the concept page has its own link).
-NAV_CATEGORIES = [key for key in CATEGORIES if key != "about"]
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-
-def absolute_url(path_or_endpoint: str, **values) -> str:
-    """Absolute URL from BASE_URL, for feeds, OGP and canonical links (never the Host header)."""
-    path = path_or_endpoint if path_or_endpoint.startswith("/") else url_for(path_or_endpoint, **values)
-    return current_app.config["BASE_URL"] + path
-
-
-def article_path(slug: str) -> str:
-    """The one URL of an article (the concept article lives at /about)."""
-    if slug == "about":
-        return url_for("public.about")
-    return url_for("archive.article", slug=slug)
-
-
-def canonical_url(page: int | None = None) -> str:
-    query = f"?{urlencode({'page': page})}" if page and page > 1 else ""
-    return absolute_url(request.path) + query
 
 
 @lru_cache(maxsize=64)
@@ -61,7 +36,7 @@ def discord_invite_url() -> str | None:
 
 
 def default_og_image() -> str:
-    from web.views.media import site_ogp_url
+    from content.views.media import site_ogp_url
 
     return site_ogp_url()
 

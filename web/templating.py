@@ -1,29 +1,7 @@
-"""Jinja globals and filters shared by every template."""
+"""Jinja filters shared by every template (the wording itself lives in ``core.timefmt``)."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-JST = ZoneInfo("Asia/Tokyo")
-WEEKDAYS = "月火水木金土日"
-
-
-def jst(value: datetime | None) -> datetime | None:
-    return value.astimezone(JST) if value else None
-
-
-def date_ja(value: datetime | None) -> str:
-    if not value:
-        return ""
-    local = jst(value)
-    return f"{local.year}年{local.month}月{local.day}日（{WEEKDAYS[local.weekday()]}）"
-
-
-def datetime_ja(value: datetime | None) -> str:
-    if not value:
-        return ""
-    local = jst(value)
-    return f"{date_ja(value)} {local:%H:%M}"
+from core.timefmt import date_ja, datetime_ja, jst
 
 
 def register(app) -> None:

@@ -8,7 +8,7 @@ from bot.core.messages import Card
 from bot.core.normalize import shorten
 from bot.core.registration_actions import apply_buttons
 from bot.core.turn import Turn
-from web.templating import datetime_ja, jst
+from core.timefmt import datetime_ja, jst
 
 if TYPE_CHECKING:
     from content.models import Article
@@ -22,7 +22,7 @@ def article_path(slug: str) -> str:
     return f"/articles/{slug}"
 
 
-def hero_image_url(base_url: str, article: "Article") -> str | None:
+def hero_image_url(base_url: str, article: Article) -> str | None:
     """Absolute JPEG rendition URL: the largest width ≤ 960 (or the smallest there is)."""
     if not article.hero_image:
         return None
@@ -32,7 +32,7 @@ def hero_image_url(base_url: str, article: "Article") -> str | None:
     return f"{base_url}/media/{article.hero_image}-{width}.jpg"
 
 
-def article_card(turn: Turn, article: "Article", summary: str | None = None) -> Card:
+def article_card(turn: Turn, article: Article, summary: str | None = None) -> Card:
     return Card(
         title=shorten(article.title, MAX_CARD_TITLE),
         url=turn.tracked(article_path(article.slug), article_id=article.id),
@@ -42,7 +42,7 @@ def article_card(turn: Turn, article: "Article", summary: str | None = None) -> 
     )
 
 
-def event_details(event: "Event") -> str:
+def event_details(event: Event) -> str:
     starts = jst(event.starts_at)
     when = datetime_ja(event.starts_at)
     if event.ends_at and jst(event.ends_at).date() == starts.date():
@@ -57,7 +57,7 @@ def event_details(event: "Event") -> str:
     return shorten("\n".join(lines), MAX_CARD_BODY)
 
 
-def event_card(turn: Turn, event: "Event") -> Card:
+def event_card(turn: Turn, event: Event) -> Card:
     article = event.article
     path = article_path(article.slug) if article is not None and article.is_public else f"/events/{event.id}"
     return Card(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Union
+from typing import Literal
 
 IncomingKind = Literal["text", "postback", "follow", "unfollow"]
 
@@ -89,7 +89,7 @@ class Confirm:
     no: Choice
 
 
-Reply = Union[Text, Cards, Confirm]
+Reply = Text | Cards | Confirm
 
 
 @dataclass
@@ -97,7 +97,7 @@ class BotResponse:
     messages: list[Reply] = field(default_factory=list)
     quick_replies: list[Choice] = field(default_factory=list)
 
-    def add(self, *replies: Reply) -> "BotResponse":
+    def add(self, *replies: Reply) -> BotResponse:
         self.messages.extend(replies)
         return self
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache
 
 MAX_QUERY_CHARS = 100  # longer searches are cut: nobody types more, and the index gains nothing
 
@@ -33,7 +33,7 @@ _QUALIFIER_SUFFIX_WORDS = ("一覧", "情報", "予定", "日程", "スケジュ
                            "を変える", "の変更")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _keys(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted({compact_key(w) for w in words}, key=len, reverse=True))
 

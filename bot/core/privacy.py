@@ -1,18 +1,12 @@
 """データ削除: erase everything stored about one chat user, after they confirm.
 
-Other domains register what they keep about a user in ``DATA_ERASERS``
-(callables ``(session, channel, user_id) -> None``); e.g. event registrations:
-
-    from bot.core.privacy import DATA_ERASERS
-    DATA_ERASERS.append(erase_registrations_of)
-
-All erasers run in the caller's transaction, so a failing one leaves nothing
+Other domains erase what they keep about the user when ``core.signals.subscriber_erased``
+fires. All receivers run in the caller's transaction, so a failing one leaves nothing
 half-deleted (the engine rolls back and apologises).
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -20,18 +14,16 @@ from bot.core import menus, wording
 from bot.core.limits import action
 from bot.core.messages import BotResponse, Confirm, Text
 from bot.core.turn import Turn
+from core import signals
 from notifications import subscriptions
 
 log = logging.getLogger(__name__)
 
-DataEraser = Callable[[Session, str, str], None]
-DATA_ERASERS: list[DataEraser] = []
 
 
 def erase_user_data(session: Session, channel: str, user_id: str) -> None:
-    """Run every registered eraser, then remove the subscriber (and its topics)."""
-    for eraser in list(DATA_ERASERS):
-        eraser(session, channel, user_id)
+    """Let every domain erase what it keeps, then remove the subscriber (and its topics)."""
+    signals.subscriber_erased.send(user_id, session=session, channel=channel)
     subscriptions.erase_subscriber(session, channel, user_id)
     session.flush()
 

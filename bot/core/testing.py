@@ -19,9 +19,16 @@ from urllib.parse import urlsplit
 
 from bot.core import engine, limits, postback
 from bot.core.messages import (
-    BotResponse, Card, Cards, Choice, Confirm, IncomingMessage, ReplyRoute, Text,
+    BotResponse,
+    Card,
+    Cards,
+    Choice,
+    Confirm,
+    IncomingMessage,
+    ReplyRoute,
+    Text,
 )
-from web.db import utcnow
+from core.db import utcnow
 
 
 def _choice_problems(choice: Choice, where: str, allow_url: bool = True) -> list[str]:

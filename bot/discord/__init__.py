@@ -4,3 +4,10 @@ Only this package imports ``discord``. It normalises interactions into the
 core's ``IncomingMessage`` and renders the neutral ``BotResponse`` as embeds,
 link buttons and select menus within Discord's limits.
 """
+from __future__ import annotations
+
+
+def init_app(app) -> None:
+    from bot.discord import views
+
+    views.register(app)  # /admin/discord: server settings and problems for staff

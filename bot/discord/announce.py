@@ -118,7 +118,7 @@ def after_post(config: Mapping, channel_id: str, message_id: str, payload: dict)
     embed links. The bot process does the same for every announcement it sees,
     so calling this is only needed when ``monozukuri discord`` is not running.
     """
-    from web.db import db
+    from core.db import db
 
     urls = [embed.get("url") for embed in payload.get("embeds") or [] if isinstance(embed, dict)]
     session = db.new_session()

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from web.db import db
+from core.db import db
 
 T = TypeVar("T")
 

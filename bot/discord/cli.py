@@ -32,7 +32,7 @@ def _snowflake(value: str) -> int:
 
 def _app_with_token():
     """The app, or None (after a clear message) when Discord is not configured."""
-    from web.app import create_app
+    from core.cli import create_app
 
     app = create_app()
     if not app.config.get("DISCORD_BOT_TOKEN"):
@@ -57,7 +57,7 @@ def _sync_commands(args) -> int:
 
 def _sync_events(_args) -> int:
     from bot.discord.scheduled import sync_events
-    from web.db import db
+    from core.db import db
 
     app = _app_with_token()
     if app is None:

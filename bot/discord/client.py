@@ -20,7 +20,7 @@ from bot.discord.commands import all_commands
 from bot.discord.components import DYNAMIC_ITEMS
 from bot.discord.help import welcome_message
 from bot.discord.translator import JapaneseTranslator
-from web.db import utcnow
+from core.db import utcnow
 
 log = logging.getLogger(__name__)
 EVENT_SYNC_SECONDS = 15 * 60

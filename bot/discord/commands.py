@@ -7,11 +7,10 @@ crafted or outdated request must still get a clear Japanese answer.
 """
 from __future__ import annotations
 
-from typing import Optional
-
 import discord
 from discord import app_commands
-from discord.app_commands import Choice, locale_str as _
+from discord.app_commands import Choice
+from discord.app_commands import locale_str as _
 
 from bot.core import postback
 from bot.core.menus import BROWSABLE_CATEGORIES
@@ -43,7 +42,7 @@ async def _refuse(interaction: discord.Interaction, text: str) -> None:
     await interactions.say(interaction, text, ephemeral=True)
 
 
-def _known(value: Optional[str], allowed) -> bool:
+def _known(value: str | None, allowed) -> bool:
     return value is None or value in allowed
 
 
@@ -53,7 +52,7 @@ def _known(value: Optional[str], allowed) -> bool:
 @app_commands.choices(category=CATEGORY_CHOICES)
 @app_commands.allowed_contexts(**CONTEXTS)
 async def search(interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX],
-                 category: Optional[str] = None) -> None:
+                 category: str | None = None) -> None:
     words = " ".join((query or "").split())
     if not words:
         return await _refuse(interaction, wording.EMPTY_QUERY)
@@ -70,7 +69,7 @@ async def search(interaction: discord.Interaction, query: app_commands.Range[str
 @app_commands.describe(category=_("Only articles of this category"))
 @app_commands.choices(category=CATEGORY_CHOICES)
 @app_commands.allowed_contexts(**CONTEXTS)
-async def latest(interaction: discord.Interaction, category: Optional[str] = None) -> None:
+async def latest(interaction: discord.Interaction, category: str | None = None) -> None:
     if not _known(category, CATEGORIES):
         return await _refuse(interaction, wording.UNKNOWN_CHOICE.format(value=str(category)[:40]))
     data = postback.encode("latest", c=category)
@@ -82,14 +81,14 @@ async def latest(interaction: discord.Interaction, category: Optional[str] = Non
 @app_commands.describe(kind=_("Only events of this kind"))
 @app_commands.choices(kind=KIND_CHOICES)
 @app_commands.allowed_contexts(**CONTEXTS)
-async def events(interaction: discord.Interaction, kind: Optional[str] = None) -> None:
+async def events(interaction: discord.Interaction, kind: str | None = None) -> None:
     if not _known(kind, EVENT_KINDS):
         return await _refuse(interaction, wording.UNKNOWN_CHOICE.format(value=str(kind)[:40]))
     data = postback.encode("events", k=kind)
     await interactions.postback(interaction, data, ephemeral=not public(interaction), command="events")
 
 
-async def _topic_command(interaction: discord.Interaction, topic: Optional[str], on: bool, name: str) -> None:
+async def _topic_command(interaction: discord.Interaction, topic: str | None, on: bool, name: str) -> None:
     if not _known(topic, TOPICS):
         return await _refuse(interaction, wording.UNKNOWN_CHOICE.format(value=str(topic)[:40]))
     data = postback.encode("topic", t=topic, v=int(on)) if topic else postback.encode("settings")
@@ -101,7 +100,7 @@ async def _topic_command(interaction: discord.Interaction, topic: Optional[str],
 @app_commands.describe(topic=_("The topic (leave empty to see all settings)"))
 @app_commands.choices(topic=TOPIC_CHOICES)
 @app_commands.allowed_contexts(**CONTEXTS)
-async def subscribe(interaction: discord.Interaction, topic: Optional[str] = None) -> None:
+async def subscribe(interaction: discord.Interaction, topic: str | None = None) -> None:
     await _topic_command(interaction, topic, True, "subscribe")
 
 
@@ -110,7 +109,7 @@ async def subscribe(interaction: discord.Interaction, topic: Optional[str] = Non
 @app_commands.describe(topic=_("The topic (leave empty to see all settings)"))
 @app_commands.choices(topic=TOPIC_CHOICES)
 @app_commands.allowed_contexts(**CONTEXTS)
-async def unsubscribe(interaction: discord.Interaction, topic: Optional[str] = None) -> None:
+async def unsubscribe(interaction: discord.Interaction, topic: str | None = None) -> None:
     await _topic_command(interaction, topic, False, "unsubscribe")
 
 

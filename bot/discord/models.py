@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from web.db import Base, utcnow
+from core.db import Base, utcnow
 
 SETTINGS_ID = 1  # one community server per installation
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.discord.models import DiscordProblem
-from web.db import db, utcnow
+from core.db import db, utcnow
 
 log = logging.getLogger(__name__)
 

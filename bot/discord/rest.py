@@ -70,7 +70,7 @@ class DiscordRest:
     def close(self) -> None:
         self.http.close()
 
-    def __enter__(self) -> "DiscordRest":
+    def __enter__(self) -> DiscordRest:
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -8,7 +8,7 @@ import discord
 from flask import Flask
 
 from bot.discord.client import MonozukuriBot, set_api_base
-from web.cli import CommandError
+from core.cli import CommandError
 
 log = logging.getLogger(__name__)
 

@@ -18,14 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.cards import event_details
-from bot.discord import problems, settings
 from bot.discord import limits as L
+from bot.discord import problems, settings
 from bot.discord.models import DiscordScheduledEvent
 from bot.discord.rest import DiscordError, DiscordRest
 from content import service as content_service
+from core.db import utcnow
 from events.models import Event
 from kpi.links import tracked_url
-from web.db import utcnow
 
 log = logging.getLogger(__name__)
 KINDS = ("tour", "workshop")

@@ -21,10 +21,10 @@ from bot.discord import customid, metrics, wording
 from bot.discord import limits as L
 from bot.discord.layout import ACTIONS_PLACEHOLDER, PRIMARY, Outgoing, choice_rows, layout, row
 from content import service as content_service
+from core.timefmt import datetime_ja
 from events import drafts, queries, service
 from events.validation import FieldError, clean_contact, clean_name, parse_count
 from notifications import subscriptions
-from web.templating import datetime_ja
 
 CHANNEL = "discord"
 MAX_CHOICES = L.SELECT_OPTIONS

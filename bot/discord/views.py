@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from bot.discord import problems, settings
+from core.db import db
 from notifications.topics import TOPICS
-from web.admin import audit
-from web.admin.auth import current_staff, staff_required
-from web.db import db
+from staff import audit
+from staff.auth import current_staff, staff_required
 
 bp = Blueprint("discord_admin", __name__, url_prefix="/admin/discord")
 ROLES = ("ward",)  # administrators pass every check
@@ -79,5 +79,5 @@ def resolve(problem_id: int):
 
 def register(app) -> None:
     """The blueprint plus the audit log's Japanese names for our actions."""
-    audit.ACTION_LABELS.update(ACTION_LABELS)
+    audit.add_action_labels(app, ACTION_LABELS)
     app.register_blueprint(bp)

@@ -2,3 +2,10 @@
 
 This package (and only this package under ``bot/``) may import ``linebot.v3``.
 """
+from __future__ import annotations
+
+
+def init_app(app) -> None:
+    from bot.line import views
+
+    app.register_blueprint(views.bp)  # LINE webhook /callback + bot playground

@@ -22,9 +22,8 @@ def _deploy(_args) -> int:
     from bot.line.client import error_message, is_configured
     from bot.line.richmenu import RichMenuDefinitionError
     from bot.line.richmenu_deploy import deploy
-    from web.app import create_app
-    from web.cli import CommandError
-    from web.db import db
+    from core.cli import CommandError, create_app
+    from core.db import db
 
     app = create_app()
     if not is_configured(app.config):

@@ -1,8 +1,8 @@
 """Messaging API clients from the app config (created per use, never at import)."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Iterator, Mapping
 
 from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, MessagingApiBlob
 from linebot.v3.messaging.exceptions import ApiException

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from linebot.v3.webhooks import (
     Event,
@@ -40,7 +40,7 @@ def _route(event: Event) -> ReplyRoute:
         channel="line",
         user_id=event.source.user_id,
         reply_token=getattr(event, "reply_token", None),
-        received_at=datetime.fromtimestamp(event.timestamp / 1000, timezone.utc),
+        received_at=datetime.fromtimestamp(event.timestamp / 1000, UTC),
     )
 
 

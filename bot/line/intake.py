@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 
 from bot.line.queue import NewJob, insert_jobs
-from web.db import db
+from core.db import db
 
 
 @dataclass

@@ -10,7 +10,7 @@ import logging
 from bot.line import queue
 from bot.line.client import is_configured, messaging_api
 from bot.line.processor import run_job
-from web.worker import job_session
+from core.worker import job_session
 
 log = logging.getLogger(__name__)
 

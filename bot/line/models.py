@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from web.db import Base, utcnow
+from core.db import Base, utcnow
 
 JOB_STATUSES = ("pending", "processing", "done", "failed", "skipped")
 

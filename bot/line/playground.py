@@ -15,7 +15,7 @@ from bot.core import engine
 from bot.core.messages import IncomingMessage, ReplyRoute
 from bot.line import limits
 from bot.line.playground_render import response_json
-from web.db import db, utcnow
+from core.db import db, utcnow
 
 bp = Blueprint("playground", __name__, url_prefix="/playground")
 CHANNEL = "playground"

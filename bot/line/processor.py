@@ -8,7 +8,7 @@ retry never repeats the conversation's side effects (a topic toggled twice).
 from __future__ import annotations
 
 import logging
-from typing import Mapping
+from collections.abc import Mapping
 
 from linebot.v3.messaging import MessagingApi
 from sqlalchemy.orm import Session

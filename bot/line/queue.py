@@ -8,10 +8,10 @@ runs out and the job becomes claimable again, so nothing lives only in memory.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import timedelta
-from typing import Iterable
+from functools import lru_cache
 
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.line.models import BotJob
-from web.db import utcnow
+from core.db import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ Users with a persona menu are re-linked through the queue when its id changed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from linebot.v3.messaging import (
     CreateRichMenuAliasRequest,
@@ -26,7 +26,7 @@ from bot.line.client import REQUEST_TIMEOUT, blob_api, error_message, messaging_
 from bot.line.models import LineRichMenu
 from bot.line.richmenu_image import menu_image
 from bot.line.richmenu_links import queue_relink_for
-from web.db import utcnow
+from core.db import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from bot.line import style
 from bot.line.richmenu import Area, MenuDefinition
-from web.fonts import japanese_font
+from core.fonts import japanese_font
 
 MAX_IMAGE_BYTES = 1024 * 1024
 GAP = 22

@@ -7,7 +7,7 @@ calls the API, retrying on its own if LINE is briefly unavailable.
 from __future__ import annotations
 
 import logging
-from typing import Mapping
+from collections.abc import Mapping
 
 from linebot.v3.messaging import MessagingApi
 from linebot.v3.messaging.exceptions import ApiException

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from linebot.v3.messaging import MessagingApi, PushMessageRequest, ReplyMessageRequest
 from linebot.v3.messaging.exceptions import ApiException
@@ -35,7 +35,7 @@ def retry_key_for(job_key: str) -> str:
 def reply_token_fresh(event_timestamp_ms: int | None, now: datetime | None = None) -> bool:
     if not event_timestamp_ms:
         return False
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     age = now.timestamp() - event_timestamp_ms / 1000
     return age < REPLY_TOKEN_FRESH_SECONDS
 

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from bot.line import playground, webhook
 from bot.line.intake import committer
-from web.extensions import csrf
+from core.extensions import csrf
 
 log = logging.getLogger(__name__)
 

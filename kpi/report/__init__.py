@@ -5,7 +5,7 @@ them, so what staff see and what they download are always the same numbers.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 

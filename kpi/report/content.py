@@ -5,13 +5,13 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from kpi import queries, sources
+from core.timefmt import date_ja
 from kpi import metrics as m
+from kpi import queries, sources
 from kpi.queries import Scope
 from kpi.report import builder
 from kpi.report.labels import channel_label
 from kpi.tables import Table, pct
-from web.templating import date_ja
 
 TOP = 20
 

@@ -43,6 +43,6 @@ def quick_password_hashing(monkeypatch):
     """Production argon2 parameters cost ~0.4 s per hash here; tests need correctness, not cost."""
     from argon2 import PasswordHasher
 
-    from web.admin import passwords
+    from staff import passwords
 
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

@@ -4,12 +4,11 @@ from __future__ import annotations
 import re
 
 from flask import g
-
 from sqlalchemy import select
 
 from content.models import Article
-from web.admin.accounts import create_account
-from web.db import db
+from core.db import db
+from staff.accounts import create_account
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -7,10 +7,9 @@ import pytest
 from console_helpers import PASSWORD, fresh_page, login, make_staff, post_form
 from sqlalchemy import select
 
-from web.admin.models import AuditLog
+from core.db import db
+from staff.models import AuditLog, StaffUser
 from web.cli import main as cli_main
-from web.db import db
-from web.models import StaffUser
 
 
 def staff(email: str) -> StaffUser | None:

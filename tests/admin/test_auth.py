@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 from console_helpers import PASSWORD, csrf_from, fresh_page, login, make_staff
 from sqlalchemy import select
 
-from web.admin.models import AuditLog
-from web.db import db
+from core.db import db
+from staff.models import AuditLog
 
 
 def test_anonymous_is_sent_to_login_with_next(client):

@@ -5,12 +5,12 @@ Without /usr/bin/chromium these skip, or fail under REQUIRE_BROWSER=1 (see brows
 from __future__ import annotations
 
 import pytest
-from browser_kit import launched_chromium, new_tab, serving
 from console_helpers import PASSWORD
 
+from browser_kit import launched_chromium, new_tab, serving
+from core.db import db
+from staff.accounts import create_account
 from testkit import app_on_copy
-from web.admin.accounts import create_account
-from web.db import db
 
 pytestmark = pytest.mark.browser
 

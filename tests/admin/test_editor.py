@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from content import publishing
 from content.models import Article
-from web.admin.models import AuditLog
-from web.db import db
+from core.db import db
+from staff.models import AuditLog
 
 
 def test_ward_creates_a_draft_and_it_is_audited(ward_client, ward):

@@ -7,10 +7,10 @@ from argon2 import PasswordHasher
 from console_helpers import PASSWORD, fresh_page, login, make_staff
 from sqlalchemy import func, select
 
-from web.admin import passwords, throttle
-from web.admin.models import AuditLog, LoginAttempt
-from web.config import from_environment
-from web.db import db
+from core.config import from_environment
+from core.db import db
+from staff import passwords, throttle
+from staff.models import AuditLog, LoginAttempt
 
 LOCKED = "一時的にロックしています"
 

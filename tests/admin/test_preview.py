@@ -5,7 +5,7 @@ from console_helpers import FORM, create, csrf_from, edit_form, fresh_page
 from console_helpers import find_article as article
 
 from content.models import Article
-from web.db import db
+from core.db import db
 
 
 def test_preview_of_published_article_equals_public_page(app, ward_client):

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from content import publishing
 from content.models import Article
-from web.admin.models import AuditLog
-from web.db import db, utcnow
+from core import signals
+from core.db import db, utcnow
+from staff.models import AuditLog
 
 
 def _article(author, category="feature", **extra) -> Article:
@@ -25,12 +26,11 @@ def _article(author, category="feature", **extra) -> Article:
 def hook_calls():
     calls = []
 
-    def hook(session, article, staff):
+    def hook(article, session, staff):
         calls.append((article.id, article.status, staff.id if staff else None))
 
-    publishing.ARTICLE_PUBLISHED_HOOKS.append(hook)
-    yield calls
-    publishing.ARTICLE_PUBLISHED_HOOKS.remove(hook)
+    with signals.article_published.connected_to(hook):
+        yield calls
 
 
 def test_contractor_cannot_approve_or_publish(app):
@@ -106,7 +106,7 @@ def test_job_function_publishes_due_articles(app, hook_calls):
 
 def test_worker_registers_the_job(app):
     from content.jobs import JOB_ID
-    from web.worker import build_scheduler
+    from core.worker import build_scheduler
 
     assert JOB_ID in {job.id for job in build_scheduler(app).get_jobs()}
 
@@ -115,16 +115,12 @@ def test_failing_hook_aborts_the_publication(app):
     ward = make_staff("ward")
     article = _article(ward, category="news")
 
-    def broken(session, article, staff):
+    def broken(article, session, staff):
         raise RuntimeError("outbox unavailable")
 
-    publishing.ARTICLE_PUBLISHED_HOOKS.append(broken)
-    try:
-        with pytest.raises(RuntimeError):
-            publishing.publish(db.session, article, ward)
-        db.session.rollback()
-    finally:
-        publishing.ARTICLE_PUBLISHED_HOOKS.remove(broken)
+    with signals.article_published.connected_to(broken), pytest.raises(RuntimeError):
+        publishing.publish(db.session, article, ward)
+    db.session.rollback()
     db.session.expire_all()
     assert db.session.get(Article, article.id).status == "draft"
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "article.publish")) is None

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from core.db import db
 from testkit import make_test_app
-from web.db import db
 
 
 @pytest.fixture(scope="session")

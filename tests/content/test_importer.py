@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from textwrap import dedent
 
@@ -92,7 +92,7 @@ def test_demo_content_imports_completely_and_twice(demo_app, session):
     assert len(local) >= 3
     kinds = {e.kind for e in session.scalars(select(Event))}
     assert {"workshop", "tour"} <= kinds
-    assert all(e.capacity > 0 and e.starts_at > datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert all(e.capacity > 0 and e.starts_at > datetime(2026, 1, 1, tzinfo=UTC)
                for e in session.scalars(select(Event)))
     assert all(c.is_demo for c in session.scalars(select(Company)))
     assert all(a.hero_image and a.hero_alt for a in articles if a.hero_image)
@@ -261,7 +261,7 @@ def test_event_is_created_then_updated_not_duplicated(app, session, tmp_path):
     _run(app, session, tmp_path)
     event = session.scalar(select(Event))
     assert (event.kind, event.capacity, event.place, event.audience) == ("tour", 12, "大田区内の工場", "高校生")
-    assert event.starts_at == datetime(2027, 3, 1, 5, 0, tzinfo=timezone.utc)
+    assert event.starts_at == datetime(2027, 3, 1, 5, 0, tzinfo=UTC)
     assert event.article.slug == "tour-article" and event.title == "工場見学会"
     path.write_text(path.read_text(encoding="utf-8").replace("capacity: 12", "capacity: 20"), encoding="utf-8")
     _run(app, session, tmp_path)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from events_helpers import PushRecorder, make_event, make_subscriber
 
-from web.db import utcnow
+from core.db import utcnow
 
 
 @pytest.fixture
@@ -42,6 +42,6 @@ def quick_password_hashing(monkeypatch):
     """Production argon2 costs ~0.4 s per hash; staff logins here need correctness, not cost."""
     from argon2 import PasswordHasher
 
-    from web.admin import passwords
+    from staff import passwords
 
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

@@ -9,11 +9,11 @@ from flask import g
 from sqlalchemy import select
 
 from content.models import Article
+from core.db import db, utcnow
 from events import service
 from events.models import Event, Registration
 from events.service import Application
 from notifications.models import Subscriber
-from web.db import db, utcnow
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 KEY_RE = re.compile(r'name="submission_key" value="([^"]+)"')
@@ -81,7 +81,7 @@ def form_tokens(client, url: str) -> dict:
 
 
 def make_staff(role: str):
-    from web.admin.accounts import create_account
+    from staff.accounts import create_account
 
     staff = create_account(db.session, f"{role}@example.jp", f"{role}さん", role, PASSWORD, None)
     db.session.commit()

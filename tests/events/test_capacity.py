@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from core import signals
+from core.db import db, utcnow
 from events import service
 from events.models import Event, Registration
 from events.service import Application, RegistrationError
-from web.db import db, utcnow
 
 
 @pytest.fixture
@@ -109,11 +110,12 @@ def test_cancellation_offers_seat_to_first_waitlisted_that_fits(session, event):
     assert small.status == "waitlisted"
 
     offered_ids = []
-    service.OFFER_HOOKS.append(lambda s, r: offered_ids.append(r.id))
-    try:
+
+    def remember(registration, session):
+        offered_ids.append(registration.id)
+
+    with signals.seat_offered.connected_to(remember):
         offered = service.cancel(session, big)
-    finally:
-        service.OFFER_HOOKS.pop()
     # B (6) fits in 10 and is first; C (2) and D (1) still fit after B.
     assert [r.person_key for r in offered] == ["line:B", "line:C", "line:D"]
     assert offered_ids == [r.id for r in offered]

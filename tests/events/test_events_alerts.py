@@ -7,14 +7,9 @@ import pytest
 from events_helpers import apply, make_event, make_subscriber
 
 from content.models import Article
-from events import alerts, service, wiring
+from core.db import utcnow
+from events import alerts, service
 from events.models import Event, EventAlert
-from web.db import utcnow
-
-
-@pytest.fixture(autouse=True)
-def hooks_installed(app):
-    wiring.install()
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from browser_kit import PHONE, launched_chromium, new_tab, serving
 
+from browser_kit import PHONE, launched_chromium, new_tab, serving
+from core.db import db, utcnow
 from events.models import Event, Registration
 from testkit import app_on_copy
-from web.db import db, utcnow
 
 pytestmark = pytest.mark.browser
 

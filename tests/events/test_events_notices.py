@@ -6,19 +6,14 @@ from datetime import datetime, timedelta
 import pytest
 from events_helpers import apply, make_event, make_subscriber, registrations
 
-from events import notices, reminders, service, wiring
+from core.db import utcnow
+from core.timefmt import JST
+from events import notices, reminders, service
 from events.models import ReminderLog
-from web.db import utcnow
-from web.templating import JST
-
-
-@pytest.fixture(autouse=True)
-def hooks_installed(app):
-    wiring.install()
 
 
 def logs(kind=None):
-    from web.db import db
+    from core.db import db
 
     db.session.expire_all()
     query = db.session.query(ReminderLog).order_by(ReminderLog.id)
@@ -79,16 +74,12 @@ def test_unanswered_offer_expires_and_the_next_person_is_told(app, session, push
 
 
 def test_offer_round_tells_offers_the_hook_missed(app, session, pushes, workshop, line_user):
-    from events.service import OFFER_HOOKS
+    from core import signals
 
     full = apply(workshop, "U-first", adults=10)
     waiting = apply(workshop, line_user.external_id)
-    saved = list(OFFER_HOOKS)
-    OFFER_HOOKS.clear()  # as if the process crashed right after the cancellation committed
-    try:
+    with signals.seat_offered.muted():  # as if the process crashed right after the cancellation committed
         service.cancel(session, full)
-    finally:
-        OFFER_HOOKS.extend(saved)
     assert pushes.pushes == []
     assert reminders.run_offers(session, app.config)["told"] == 1
     assert pushes.to(line_user.id) and logs("offer")[0].registration_id == waiting.id
@@ -165,7 +156,7 @@ def test_pending_mail_is_sent_once(app, session, pushes, workshop, monkeypatch):
     assert notices.send_pending_mail(session, app.config) == 1
     assert notices.send_pending_mail(session, app.config) == 0
     ((to, subject, body),) = sent
-    assert to == "wait@example.jp" and "空きが出ました" in subject and f"/r/" in body
+    assert to == "wait@example.jp" and "空きが出ました" in subject and "/r/" in body
     (entry,) = logs("offer")
     assert entry.registration_id == waiting.id and entry.outcome == "mailed" and entry.body is None
 

@@ -5,12 +5,11 @@ import json
 
 from events_helpers import apply
 
-from events import service, wiring
+from events import service
 from notifications.models import Broadcast, BroadcastDelivery
 
 
 def test_offer_is_queued_in_the_outbox_for_the_line_user(app, session, workshop, line_user):
-    wiring.install()
     full = apply(workshop, "U-first", adults=10)
     apply(workshop, line_user.external_id)
     service.cancel(session, full)

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from events_helpers import apply, form_tokens, make_event, make_subscriber, registrations
 
+from core.db import utcnow
 from events import privacy, queries, service
 from events.models import RegistrationDraft, ReminderLog
 from notifications.models import Subscriber
-from web.db import utcnow
 
 
 def test_purge_after_retention_keeps_counts(session):

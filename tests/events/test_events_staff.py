@@ -7,9 +7,9 @@ import io
 import pytest
 from events_helpers import apply, fresh_page, login, make_staff, registrations
 
+from core.db import utcnow
 from events import signing
-from web.admin.models import AuditLog
-from web.db import utcnow
+from staff.models import AuditLog
 
 
 @pytest.fixture
@@ -137,9 +137,8 @@ def test_waitlisted_cannot_be_checked_in(app, ward_client, workshop):
 
 
 def test_offers_nobody_could_be_told_are_listed_for_a_call(ward_client, session, workshop):
-    from events import service, wiring
+    from events import service
 
-    wiring.install()
     full = apply(workshop, "A", adults=10)
     phone_only = apply(workshop, "B", channel="web", contact="03-1111-2222")
     service.cancel(session, full)

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from events_helpers import apply, form_tokens, make_event, registrations
 
+from core.db import utcnow
 from events import service
 from events.models import SurveyAnswer
-from web.db import utcnow
 
 
 def test_cancel_asks_first_then_cancels_once(client, workshop):

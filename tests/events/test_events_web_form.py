@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from events_helpers import apply, form_tokens, fresh_page, registrations
 
+from core.db import utcnow
 from events import service
-from web.db import utcnow
 
 GOOD = {"adults": "1", "children": "2", "name": "大田 花子", "contact": "hanako@example.jp", "consent": "yes"}
 

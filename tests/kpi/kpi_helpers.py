@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from flask import g
 
+from core.db import db
 from kpi.metrics import JST
-from web.admin.accounts import create_account
-from web.db import db
+from staff.accounts import create_account
 
 PASSWORD = "correct horse battery"
 BROWSER_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
@@ -47,4 +47,4 @@ def add_html_page(app, rule: str = "/kpi-test-page") -> None:
 
 def at(day: date, hour: int = 12) -> datetime:
     """Noon (Tokyo) of ``day`` as an aware datetime."""
-    return datetime.combine(day, time(hour), tzinfo=JST).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour), tzinfo=JST).astimezone(UTC)

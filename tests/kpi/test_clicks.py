@@ -55,6 +55,7 @@ def test_link_preview_fetchers_are_redirected_but_not_counted(app, client, sessi
 
 def test_the_landing_page_view_carries_the_bot_channel(app, client, session):
     from kpi_helpers import add_html_page
+
     from kpi.models import PageView
 
     add_html_page(app)

@@ -7,11 +7,11 @@ import pytest
 from kpi_helpers import login_as
 from sqlalchemy import select
 
+from content.models import Article
+from core.db import db, utcnow
 from kpi import demo, report
 from kpi.metrics import jst_day
-from content.models import Article
-from web.admin.models import AuditLog
-from web.db import db, utcnow
+from staff.models import AuditLog
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The funnel on a constructed day: every number can be counted by hand from scenario.py."""
-import pytest
 import kpi_scenario as scenario
+import pytest
 from kpi_scenario import DAY
 
 from kpi import funnel, rollup, sources

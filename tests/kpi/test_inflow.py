@@ -3,10 +3,10 @@ import pytest
 from kpi_helpers import BROWSER_UA, csrf, login_as
 from sqlalchemy import select
 
+from core.db import db
 from kpi import inflow
 from kpi.models import InflowSource, KpiEvent
-from web.admin.models import AuditLog
-from web.db import db
+from staff.models import AuditLog
 
 FRIEND_URL = "https://line.me/R/ti/p/@123standin"
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from kpi import insight, jobs
 from kpi.models import LineUnitStat
-from kpi.report.audience import line_insight
 from kpi.queries import Scope
+from kpi.report.audience import line_insight
 from tests.standins.line_api import LineStandin
 
 USERS = ["U" + f"{n:032x}" for n in range(1, 4)]

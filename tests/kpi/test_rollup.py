@@ -1,13 +1,14 @@
 """Daily roll-up: idempotent recomputation, retention pruning, demo rows left alone."""
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pytest
 import kpi_scenario as scenario
+import pytest
 from kpi_helpers import at
 from kpi_scenario import DAY
 from sqlalchemy import func, select
 
-from kpi import demo, metrics as m, rollup, service
+from kpi import demo, rollup, service
+from kpi import metrics as m
 from kpi.models import Click, DailyMetric, KpiEvent, PageView, RollupDay
 from kpi.queries import Scope, total
 from notifications.models import Subscriber

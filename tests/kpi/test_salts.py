@@ -3,10 +3,10 @@ from datetime import date
 
 from sqlalchemy import select
 
+from core.db import db
 from kpi import jobs, salts
 from kpi.metrics import jst_day
 from kpi.models import DailySalt
-from web.db import db
 
 
 def test_one_salt_per_day_reused_from_the_database(app):

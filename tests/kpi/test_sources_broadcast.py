@@ -5,7 +5,8 @@ from datetime import timedelta
 from kpi_helpers import at
 from kpi_scenario import DAY
 
-from kpi import metrics as m, rollup, sources
+from kpi import metrics as m
+from kpi import rollup, sources
 from kpi.queries import Scope, total
 from notifications.models import Broadcast, BroadcastDelivery, Subscriber
 

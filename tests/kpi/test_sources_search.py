@@ -2,7 +2,8 @@
 from kpi_helpers import at
 from kpi_scenario import DAY
 
-from kpi import metrics as m, rollup, sources
+from kpi import metrics as m
+from kpi import rollup, sources
 from kpi.queries import Scope, total
 from search.models import SearchQueryLog
 

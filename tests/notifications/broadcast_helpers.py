@@ -9,9 +9,9 @@ from flask import g
 from sqlalchemy import insert, select
 
 from content.models import Article
+from core.db import utcnow
 from notifications.dispatcher import Dispatcher
 from notifications.models import Broadcast, BroadcastDelivery, Subscriber, Subscription
-from web.db import utcnow
 
 
 def standin_config(line_api=None, discord_api=None, **extra) -> dict:
@@ -105,7 +105,7 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def make_staff(session, role: str):
-    from web.admin.accounts import create_account
+    from staff.accounts import create_account
 
     staff = create_account(session, f"{role}@example.jp", f"{role}さん", role, PASSWORD, None)
     session.commit()

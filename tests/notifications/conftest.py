@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from broadcast_helpers import DISCORD_CHANNEL, standin_config
 
+from core.db import db
 from testkit import make_test_app
 from tests.standins.discord_api import DiscordStandin
 from tests.standins.line_api import LineStandin
-from web.db import db
 
 
 @pytest.fixture

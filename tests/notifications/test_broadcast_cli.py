@@ -5,14 +5,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from broadcast_helpers import add_subscribers, drain, make_article
-from broadcast_helpers import DISCORD_CHANNEL
+from broadcast_helpers import DISCORD_CHANNEL, add_subscribers, drain, make_article
 from sqlalchemy import func, select
 
+from core.db import utcnow
 from notifications import routing
 from notifications.models import Broadcast
 from web.cli import main
-from web.db import utcnow
 
 JST = ZoneInfo("Asia/Tokyo")
 

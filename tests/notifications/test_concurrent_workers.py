@@ -6,10 +6,10 @@ from collections import Counter
 
 from broadcast_helpers import add_subscribers, deliveries, multicasts, standin_config
 
+from core.db import db
 from notifications.dispatcher import Dispatcher
 from notifications.service import create_broadcast
 from testkit import make_test_app
-from web.db import db
 
 CHUNKS = 16
 

@@ -7,10 +7,10 @@ import pytest
 from broadcast_helpers import add_subscribers, drain, login, make_article, make_staff, page, post_form
 from sqlalchemy import func, select
 
+from core.db import utcnow
+from core.timefmt import jst
 from notifications.models import Broadcast, BroadcastDelivery
-from web.admin.models import AuditLog
-from web.db import utcnow
-from web.templating import jst
+from staff.models import AuditLog
 
 NEW = "/admin/broadcasts/new"
 

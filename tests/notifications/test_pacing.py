@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from broadcast_helpers import add_subscribers, drain, multicasts, standin_config
 
+from core.db import db, utcnow
 from notifications.dispatcher import Dispatcher
 from notifications.outbox import ClaimedRow
 from notifications.outcome import Outcome
@@ -14,7 +15,6 @@ from notifications.pacing import TokenBucket, backoff_seconds
 from notifications.service import create_broadcast
 from notifications.settings import delivery_settings
 from testkit import make_test_app
-from web.db import db, utcnow
 
 
 class FakeClock:

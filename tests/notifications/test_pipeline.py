@@ -4,8 +4,7 @@ from __future__ import annotations
 import math
 import uuid
 
-from broadcast_helpers import add_subscribers, deliveries, drain, make_article, multicasts
-from broadcast_helpers import DISCORD_CHANNEL
+from broadcast_helpers import DISCORD_CHANNEL, add_subscribers, deliveries, drain, make_article, multicasts
 
 from notifications import routing
 from notifications.service import create_broadcast, delivery_report

@@ -4,8 +4,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from broadcast_helpers import add_subscribers, deliveries, drain, make_article, multicasts
-from broadcast_helpers import DISCORD_CHANNEL
+from broadcast_helpers import DISCORD_CHANNEL, add_subscribers, deliveries, drain, make_article, multicasts
 from sqlalchemy import select, update
 
 from bot.core.messages import BotResponse, Card, Cards, Text

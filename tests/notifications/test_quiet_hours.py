@@ -9,11 +9,11 @@ from broadcast_helpers import add_subscribers, drain, standin_config
 from sqlalchemy import select
 
 from bot.core.messages import BotResponse, Text
+from core.db import db, utcnow
 from notifications import launch, quiet_hours
 from notifications.models import BroadcastDelivery, Subscriber
 from notifications.service import create_broadcast, push_to_subscribers
 from testkit import make_test_app
-from web.db import db, utcnow
 
 JST = ZoneInfo("Asia/Tokyo")
 

@@ -1,19 +1,18 @@
 """Failures LINE can answer with, and what the pipeline must do about each."""
 from __future__ import annotations
 
-from collections import Counter
-
 import time
+from collections import Counter
 
 from broadcast_helpers import add_subscribers, deliveries, drain, multicasts, standin_config
 from sqlalchemy import update
 
+from core.db import db
 from notifications.dispatcher import Dispatcher
 from notifications.models import Subscriber
 from notifications.service import create_broadcast, delivery_report, retry_failed
 from testkit import make_test_app
 from tests.standins.line_api import LineStandin
-from web.db import db
 
 
 def _broadcast(session, text="お知らせ"):

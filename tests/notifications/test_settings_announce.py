@@ -4,15 +4,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from broadcast_helpers import add_subscribers, drain, login, make_article, make_staff, page, post_form
-from broadcast_helpers import DISCORD_CHANNEL
+from broadcast_helpers import DISCORD_CHANNEL, add_subscribers, drain, login, make_article, make_staff, page, post_form
 from sqlalchemy import select
 
 from content import publishing
+from core.db import utcnow
 from notifications import routing
 from notifications.models import Broadcast
-from web.admin.models import AuditLog
-from web.db import utcnow
+from staff.models import AuditLog
 
 SETTINGS = "/admin/broadcasts/settings"
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from broadcast_helpers import add_subscribers, drain, make_article
-from broadcast_helpers import DISCORD_CHANNEL
+from broadcast_helpers import DISCORD_CHANNEL, add_subscribers, drain, make_article
 
+from core.db import utcnow
 from notifications import routing
 from notifications.service import broadcasts_for_article, cancel_broadcast, create_broadcast
-from web.db import utcnow
 
 
 @pytest.fixture

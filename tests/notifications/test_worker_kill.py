@@ -18,11 +18,11 @@ import pytest
 from broadcast_helpers import add_subscribers, multicasts, standin_config
 from sqlalchemy import select
 
+from core.db import db
 from notifications.models import Broadcast, BroadcastDelivery
 from notifications.service import create_broadcast
 from testkit import PROJECT_ROOT, make_test_app
 from tests.standins.line_api import LineStandin
-from web.db import db
 
 CHUNKS = 10
 HOLD_AT = 5  # the 5th multicast is in flight when the worker dies

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 import content.importer
-from testkit import make_test_app
 from content.demo import import_demo_content
-from web.db import db
+from core.db import db
+from testkit import make_test_app
 
 
 def _no_renditions(_image, _media_dir, slug):

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import text, update
 
 from content.models import Article
+from core.db import db, utcnow
 from search.documents import SourceDoc
 from search.index import get_index
 from search.indexer import ensure_index, rebuild, write_generation
 from search.service import search
 from search.store import LockTimeout
-from web.db import db, utcnow
 
 
 def _total(session, query="ペンスタンド") -> int:

@@ -7,11 +7,11 @@ import pytest
 from whoosh.query import And, Or, Term
 
 from content.models import Article, Tag
+from core.db import utcnow
 from search.engine import _clause_scores, rank, unit_scores
 from search.index import get_index
 from search.querying import parse_units, unit_clauses
 from search.service import search
-from web.db import utcnow
 
 QUERIES = ["町工場", "工場見学 若者", "3Dプリンタ 研磨 宇宙", "子どもと一緒に参加できるイベント", "溶接 アート 火花 金型",
            "ものづくり"]

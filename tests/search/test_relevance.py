@@ -5,8 +5,8 @@ from pathlib import Path
 
 import yaml
 
+from core.db import db
 from search.service import search
-from web.db import db
 
 QUERIES = Path(__file__).with_name("relevance_queries.yaml")
 KINDS = {"one-character", "kana-variant", "synonym", "english-mixed", "multi-word", "natural-language"}

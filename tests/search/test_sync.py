@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from content.models import Article, Company, Tag
+from core.db import utcnow
 from events.models import Event
 from search.index import get_index
 from search.service import search
-from web.db import utcnow
 
 
 def _slugs(session, query: str) -> list[str]:
@@ -74,7 +74,7 @@ def test_event_company_and_tag_changes_update_their_articles(search_app, session
 
 
 def test_sessions_outside_the_request_also_update_the_index(search_app, session):
-    from web.db import db
+    from core.db import db
 
     other = db.new_session()  # e.g. a worker job or the Discord process
     other.add(Article(slug="worker-made", title="夜間バッチで公開", category="news", status="published",

@@ -31,7 +31,7 @@ def handler(op_id: str):
 
 
 def now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat()
+    return datetime.datetime.now(datetime.UTC).isoformat()
 
 
 def err(status: int, code: int, message: str) -> Reply:

@@ -100,7 +100,7 @@ class StandinServer:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ----------------------------------------------------------
-    def start(self) -> "StandinServer":
+    def start(self) -> StandinServer:
         if self._server is not None:
             return self
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True,

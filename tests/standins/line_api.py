@@ -21,8 +21,9 @@ import functools
 import secrets
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -304,7 +305,7 @@ class LineStandin(StandinServer):
         sent = next((s for s in self.outbox if s.request_id == request_id and s.kind == "narrowcast"), None)
         if sent is None:
             return Reply(404, {"message": "Not found"})
-        now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+        now = datetime.datetime.now(datetime.UTC).isoformat()
         count = len(sent.recipients)
         return Reply(200, {"phase": "succeeded", "successCount": count, "failureCount": 0,
                            "targetCount": count, "acceptedTime": now, "completedTime": now})

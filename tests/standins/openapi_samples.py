@@ -97,7 +97,7 @@ def _scalar(type_: str | None, schema: dict) -> Any:
     if fmt == "uri":
         return "https://example.com/standin"
     if fmt == "date-time":
-        return datetime.datetime.now(datetime.timezone.utc).isoformat()
+        return datetime.datetime.now(datetime.UTC).isoformat()
     if fmt == "uuid":
         return "00000000-0000-4000-8000-000000000000"
     return "x" * max(1, schema.get("minLength", 1))

@@ -23,8 +23,9 @@ from __future__ import annotations
 import copy
 import re
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import jsonschema
 from jsonschema import Draft4Validator, Draft202012Validator, ValidationError

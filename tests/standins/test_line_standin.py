@@ -13,10 +13,26 @@ import pydantic.v1 as pydantic_v1
 import pytest
 import requests
 from linebot.v3 import insight
-from linebot.v3.messaging import (ApiClient, ApiException, BroadcastRequest, Configuration, MessagingApi,
-                                  MessagingApiBlob, MulticastRequest, NarrowcastRequest, PostbackAction,
-                                  PushMessageRequest, QuickReply, QuickReplyItem, ReplyMessageRequest,
-                                  RichMenuArea, RichMenuBounds, RichMenuRequest, RichMenuSize, TextMessage)
+from linebot.v3.messaging import (
+    ApiClient,
+    ApiException,
+    BroadcastRequest,
+    Configuration,
+    MessagingApi,
+    MessagingApiBlob,
+    MulticastRequest,
+    NarrowcastRequest,
+    PostbackAction,
+    PushMessageRequest,
+    QuickReply,
+    QuickReplyItem,
+    ReplyMessageRequest,
+    RichMenuArea,
+    RichMenuBounds,
+    RichMenuRequest,
+    RichMenuSize,
+    TextMessage,
+)
 
 from .line_api import LineStandin, line_spec
 from .specs import specs_dir

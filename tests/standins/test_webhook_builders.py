@@ -13,9 +13,19 @@ from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.webhooks import FollowEvent, MessageEvent, PostbackEvent, UnfollowEvent
 
 from . import specs
-from .line_webhook import (follow_event, load_sdk_samples, postback_event, sign, signed_request, text_event,
-                           unfollow_event, validate_webhook_body, validate_webhook_event, webhook_body,
-                           webhook_spec)
+from .line_webhook import (
+    follow_event,
+    load_sdk_samples,
+    postback_event,
+    sign,
+    signed_request,
+    text_event,
+    unfollow_event,
+    validate_webhook_body,
+    validate_webhook_event,
+    webhook_body,
+    webhook_spec,
+)
 
 SECRET = "test-channel-secret"
 USER = "U" + "2b" * 16
@@ -27,7 +37,7 @@ def needs_specs():
 
 
 def test_sign_is_base64_hmac_sha256_and_accepted_by_the_sdk():
-    body = '{"destination":"U0","events":[]}'.encode()
+    body = b'{"destination":"U0","events":[]}'
     expected = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
     assert sign(body, SECRET) == expected
     assert WebhookParser(SECRET).parse(body.decode(), sign(body, SECRET)) == []

@@ -6,7 +6,7 @@ from pathlib import Path
 from textwrap import dedent
 
 from content.importer import import_path
-from web.db import db
+from core.db import db
 
 
 class Page(HTMLParser):

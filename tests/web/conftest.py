@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from archive_helpers import import_folder, write_article
 
 

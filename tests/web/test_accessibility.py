@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from archive_helpers import parse
 
 STATIC = Path(__file__).resolve().parents[2] / "web" / "static"

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from content import service
 from archive_helpers import parse
+
+from content import service
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

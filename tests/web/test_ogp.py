@@ -5,13 +5,14 @@ import io
 from pathlib import Path
 
 import pytest
+from archive_helpers import parse
 from PIL import Image
 from sqlalchemy import select
 
+from content import ogp
 from content.models import Article
-from archive_helpers import parse
-from web import fonts, ogp
-from web.textwrap_ja import NO_LINE_END, NO_LINE_START, wrap_text
+from core import fonts
+from core.textwrap_ja import NO_LINE_END, NO_LINE_START, wrap_text
 
 PAGES = ["/", "/about", "/events", "/category/feature", "/series/company", "/tag/宇宙",
          "/articles/space-industry-ota", "/articles/local-kouwa-seiki-tour", "/no-such-page"]

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from archive_helpers import parse
 from sqlalchemy import select
 
 from content import service
 from content.models import CATEGORIES, Article
+from core.db import db
 from events.models import Event
-from archive_helpers import parse
-from web.db import db
 
 
 def _published(session) -> list[Article]:
@@ -229,8 +229,8 @@ def test_cached_pages_cost_at_most_one_query_and_follow_local_commits(demo_app, 
 def test_changes_from_other_processes_show_after_the_reuse_window(demo_app, session, monkeypatch):
     from sqlalchemy import update
 
-    from web import page_cache
-    from web.db import utcnow
+    from content import page_cache
+    from core.db import utcnow
 
     client = demo_app.test_client()
     client.get("/")

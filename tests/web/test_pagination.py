@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from archive_helpers import parse
 
 from content import service
-from archive_helpers import parse
 
 
 def test_listing_is_split_in_pages_of_twelve(many_news):

@@ -5,7 +5,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from archive_helpers import Page, import_folder, write_article
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -7,10 +7,11 @@ from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
 from content import service
-from web import formatting, site
-from web.db import db
-from web.page_cache import cached_page
-from web.views.caching import public_page, versioned_assets
+from content.page_cache import cached_page
+from core import formatting
+from core.db import db
+from core.http_caching import public_page, versioned_assets
+from web import site
 
 bp = Blueprint("public", __name__)
 bp.after_request(public_page)
@@ -49,7 +50,7 @@ def top():
 @bp.get("/about")
 @cached_page
 def about():
-    from web.views.archive import render_article
+    from content.views.archive import render_article
 
     return render_article("about")
 
@@ -73,11 +74,3 @@ def _register_bench_endpoint(state) -> None:
     # A trivial page on the same server, only for bench/web_pages.py to compare against.
     if os.environ.get("BENCH_BARE_ENDPOINT") == "1":
         state.app.add_url_rule("/_bench/bare", "bench_bare", _bench_bare)
-
-
-def register_blueprints(app) -> None:
-    """All blueprints of the public site (one call from ``web.app``)."""
-    from web.views import archive, feeds, media
-
-    for blueprint in (bp, archive.bp, feeds.bp, media.bp):
-        app.register_blueprint(blueprint)

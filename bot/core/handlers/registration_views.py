@@ -7,10 +7,10 @@ from bot.core.messages import BotResponse, Card, Choice, Confirm, Text
 from bot.core.normalize import shorten
 from bot.core.registration_actions import reg_choice, user_key
 from bot.core.turn import Turn
+from core.timefmt import datetime_ja
 from events import queries
 from events.models import Registration, RegistrationDraft
 from events.service import PURPOSE_OF_USE
-from web.templating import datetime_ja
 
 EVENT_GONE = "このイベントは見つかりませんでした。「イベント」と送ると、募集中のイベントを確認できます。"
 CLOSED = "このイベントの申し込み受付は終了しました。「イベント」と送ると、ほかの募集中のイベントを確認できます。"

@@ -14,8 +14,8 @@ from bot.core.messages import BotResponse, Card, Choice, Text
 from bot.core.normalize import search_query, shorten
 from bot.core.turn import Turn
 from content.models import CATEGORIES, Article
+from core.timefmt import datetime_ja
 from kpi.links import is_site_path
-from web.templating import datetime_ja
 
 log = logging.getLogger(__name__)
 POPULAR_TAGS = 6

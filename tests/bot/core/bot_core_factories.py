@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from content.models import Article
+from core.db import utcnow
 from events.models import Event
-from web.db import utcnow
 
 
 def make_article(session, slug: str, category: str = "feature", days_ago: int = 1, **fields) -> Article:

@@ -4,8 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from content import service as content_service
 from bot_core_factories import make_article, make_event
+
+from content import service as content_service
 
 
 def _follow_tracked(client, url: str):
@@ -117,8 +118,8 @@ def test_links_are_attributed_to_the_channel(app, session, client):
 def test_an_event_without_a_public_article_links_to_its_event_page(bot, session, client):
     from datetime import timedelta
 
+    from core.db import utcnow
     from events.models import Event
-    from web.db import utcnow
 
     event = Event(kind="tour", title="記事のない見学会", starts_at=utcnow() + timedelta(days=4))
     session.add(event)

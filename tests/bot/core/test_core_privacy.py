@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.core import privacy, wording
+from bot.core import wording
+from core import signals
 from notifications import subscriptions as subs
 from notifications.models import Subscription
 
@@ -55,19 +56,23 @@ def test_only_the_requesting_user_is_deleted(bot, session, parent):
     assert subs.find_subscriber(session, "line", "U2").topics
 
 
-def test_registered_erasers_run_with_channel_and_user(bot, session, parent, monkeypatch):
+def test_erase_signal_receivers_get_channel_and_user(bot, session, parent):
     calls = []
-    monkeypatch.setattr(privacy, "DATA_ERASERS", [lambda s, channel, user: calls.append((s, channel, user))])
-    bot.postback("U1", "a=erase&v=1")
+
+    def remember(user_id, session, channel):
+        calls.append((session, channel, user_id))
+
+    with signals.subscriber_erased.connected_to(remember):
+        bot.postback("U1", "a=erase&v=1")
     assert calls == [(session, "line", "U1")]
 
 
-def test_a_failing_eraser_deletes_nothing(bot, session, parent, monkeypatch):
-    def broken(_session, _channel, _user):
+def test_a_failing_eraser_deletes_nothing(bot, session, parent):
+    def broken(_user_id, session, channel):
         raise RuntimeError("registrations store unavailable")
 
-    monkeypatch.setattr(privacy, "DATA_ERASERS", [broken])
-    bot.postback("U1", "a=erase&v=1")
+    with signals.subscriber_erased.connected_to(broken):
+        bot.postback("U1", "a=erase&v=1")
     assert bot.last_text() == wording.FAILURE
     session.expire_all()
     assert subs.find_subscriber(session, "line", "U1").topics == set(parent.topics)
@@ -77,6 +82,3 @@ def test_erase_action_without_answer_asks_again(bot, parent):
     bot.postback("U1", "a=erase")
     assert bot.last_confirm() is not None
 
-
-def test_data_erasers_is_a_public_hook_list():
-    assert isinstance(privacy.DATA_ERASERS, list)

@@ -116,7 +116,7 @@ def test_erase_subscriber_removes_row_and_topics(session):
 
 
 def test_creating_a_subscriber_another_process_just_created_is_not_an_error(app, session):
-    from web.db import db
+    from core.db import db
 
     other = db.new_session()
     subs.get_or_create_subscriber(other, "line", "Urace")

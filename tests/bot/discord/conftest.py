@@ -6,16 +6,22 @@ import asyncio
 import discord.http
 import pytest
 
+from core.db import db
 from testkit import make_test_app
 from tests.bot.discord.discord_helpers import (
-    GUILD, NEWS_CHANNEL, SECRET_CHANNEL, TEXT_CHANNEL, WELCOME_CHANNEL, Harness, discord_config,
+    GUILD,
+    NEWS_CHANNEL,
+    SECRET_CHANNEL,
+    TEXT_CHANNEL,
+    WELCOME_CHANNEL,
+    Harness,
+    discord_config,
     sent_payload_problems,
 )
 from tests.standins import discord_resources
 from tests.standins.discord_api import DiscordStandin
 from tests.standins.http_standin import Reply
 from tests.standins.openapi_samples import sample_response
-from web.db import db
 
 
 def _own_application(standin, ctx) -> Reply:

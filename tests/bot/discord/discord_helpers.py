@@ -68,7 +68,7 @@ class Harness:
         self.app, self.standin = app, standin
         self.client: MonozukuriBot | None = None
 
-    async def __aenter__(self) -> "Harness":
+    async def __aenter__(self) -> Harness:
         set_api_base(self.standin.base_url)
         self.client = MonozukuriBot(self.app, sync_commands=False, application_id=int(self.standin.application_id))
         await self.client.login(self.standin.token)
@@ -229,8 +229,8 @@ def make_event(session, kind: str = "workshop", capacity: int = 10, days: int = 
     from datetime import timedelta
 
     from content.models import Article
+    from core.db import utcnow
     from events.models import Event
-    from web.db import utcnow
 
     fields.setdefault("starts_at", utcnow() + timedelta(days=days))
     fields.setdefault("deadline", fields["starts_at"] - timedelta(days=2))

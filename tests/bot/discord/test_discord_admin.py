@@ -8,9 +8,9 @@ from flask import g
 
 from bot.discord import problems, settings
 from bot.discord.models import DiscordSettings
-from web.admin.accounts import create_account
-from web.admin.models import AuditLog
-from web.db import db
+from core.db import db
+from staff.accounts import create_account
+from staff.models import AuditLog
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

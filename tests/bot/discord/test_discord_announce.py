@@ -10,9 +10,9 @@ from bot.discord import announce, scheduled, settings
 from bot.discord.models import DiscordProblem, DiscordScheduledEvent
 from bot.discord.rest import DiscordError, DiscordRest
 from content.models import Article
+from core.db import db, utcnow
 from kpi.links import tracked_url
 from tests.bot.discord.discord_helpers import GUILD, NEWS_CHANNEL, SECRET_CHANNEL, TEXT_CHANNEL, make_event
-from web.db import db, utcnow
 
 
 @pytest.fixture
@@ -152,7 +152,7 @@ def test_tours_and_workshops_become_scheduled_events_once_and_follow_changes(dis
     [event] = standin.scheduled_events.values()
     assert event["name"] == "企業見学会｜精密加工の工場見学" and event["entity_type"] == 3
     assert event["entity_metadata"] == {"location": "光和精機 本社工場"}
-    assert f"http://testserver.local/r/" in event["description"] and "申し込み" in event["description"]
+    assert "http://testserver.local/r/" in event["description"] and "申し込み" in event["description"]
     assert event["scheduled_start_time"].startswith(tour.starts_at.isoformat()[:16])
 
     assert scheduled.sync_events(session, discord_app.config, rest).unchanged == [tour.id]

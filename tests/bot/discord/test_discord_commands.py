@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.bot.discord.discord_helpers import (
-    NEWS_CHANNEL, button, components_of, make_event, message_text, sent_payload_problems,
+    NEWS_CHANNEL,
+    button,
+    components_of,
+    make_event,
+    message_text,
+    sent_payload_problems,
 )
 
 EPHEMERAL, LOADING = 1 << 6, 1 << 7

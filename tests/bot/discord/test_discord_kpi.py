@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.discord import settings
+from core.db import db
 from tests.bot.discord.discord_helpers import GUILD, member, settle_events
-from web.db import db
 
 
 def kpi_events(kind: str | None = None):

@@ -7,11 +7,18 @@ from sqlalchemy import select
 
 from bot.discord import settings, sync
 from bot.discord.models import DiscordProblem, DiscordSettings
+from core.db import db
 from tests.bot.discord.discord_helpers import (
-    GUILD, NEWS_CHANNEL, SECRET_CHANNEL, TEXT_CHANNEL, USER, WELCOME_CHANNEL, member, settle_events,
+    GUILD,
+    NEWS_CHANNEL,
+    SECRET_CHANNEL,
+    TEXT_CHANNEL,
+    USER,
+    WELCOME_CHANNEL,
+    member,
+    settle_events,
 )
 from web.cli import main
-from web.db import db
 
 COMMAND_NAMES = {"search": "検索", "latest": "新着", "events": "イベント一覧", "tour": "申し込み",
                  "subscribe": "通知を受け取る", "unsubscribe": "通知を止める", "help": "ヘルプ"}

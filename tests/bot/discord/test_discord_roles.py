@@ -5,11 +5,17 @@ import pytest
 from sqlalchemy import select
 
 from bot.discord.models import DiscordProblem
+from core.db import db
 from notifications import routing
 from tests.bot.discord.discord_helpers import (
-    GUILD, NEWS_CHANNEL, NO_MANAGE_ROLES, ROLE_FEATURES, ROLE_TOURS, USER, message_text,
+    GUILD,
+    NEWS_CHANNEL,
+    NO_MANAGE_ROLES,
+    ROLE_FEATURES,
+    ROLE_TOURS,
+    USER,
+    message_text,
 )
-from web.db import db
 
 ROLE_PATH = f"/guilds/{GUILD}/members/{USER}/roles/"
 

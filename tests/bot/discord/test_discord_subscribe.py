@@ -1,9 +1,9 @@
 """/subscribe and /unsubscribe change the one subscription model every channel shares."""
 from __future__ import annotations
 
+from core.db import db
 from notifications import subscriptions
 from tests.bot.discord.discord_helpers import USER, message_text, sent_payload_problems
-from web.db import db
 
 
 def topics(channel: str = "discord", user: str = USER) -> set[str]:

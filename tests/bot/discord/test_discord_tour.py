@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from core.db import db
 from events.models import Registration, RegistrationDraft
 from notifications.models import Subscriber
 from tests.bot.discord.discord_helpers import (
-    OTHER_USER, USER, button, make_event, message_text, sent_payload_problems,
+    OTHER_USER,
+    USER,
+    button,
+    make_event,
+    message_text,
+    sent_payload_problems,
 )
-from web.db import db
 
 EPHEMERAL = 1 << 6
 WORKSHOP_FORM = {"大人（保護者）の人数": "2", "子どもの人数": "1", "代表の方のお名前（受付で確認します）": "大田 花子",
@@ -151,7 +156,7 @@ def test_a_tampered_consent_button_is_refused(app, session, run, standin):
 def test_closed_events_are_not_offered_and_say_so_when_picked_late(app, session, run, standin):
     from datetime import timedelta
 
-    from web.db import utcnow
+    from core.db import utcnow
 
     event = make_event(session, kind="tour", capacity=10, title="精密加工の工場見学")
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.db import db
 from testkit import make_test_app
 from tests.bot.line.line_helpers import ACCESS_TOKEN, line_config
 from tests.standins.line_api import LineStandin
-from web.db import db
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ def test_concurrent_requests_all_get_their_rows_committed(app, session):
             committer.store("line", [job(f"e{i}"), job(f"e{i}")])  # duplicates collapse
             with app.app_context():
                 # visible to an independent session as soon as store() returns
-                from web.db import db
+                from core.db import db
 
                 with db.new_session() as other:
                     assert other.scalar(select(func.count()).where(BotJob.dedup_key == f"e{i}")) == 1

@@ -5,10 +5,10 @@ Without /usr/bin/chromium these skip, or fail under REQUIRE_BROWSER=1 (see brows
 from __future__ import annotations
 
 import pytest
-from browser_kit import PHONE, launched_chromium, new_tab, serving
 
+from browser_kit import PHONE, launched_chromium, new_tab, serving
+from core.db import db
 from testkit import app_on_copy
-from web.db import db
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from bot.line import queue
 from bot.line.models import BotJob
-from web.db import utcnow
+from core.db import utcnow
 
 
 def new(key: str) -> queue.NewJob:

@@ -8,10 +8,10 @@ from sqlalchemy import update
 
 from bot.line.jobs import process_pending
 from bot.line.models import BotJob
+from core.db import utcnow
 from notifications.subscriptions import find_subscriber
 from tests.bot.line.line_helpers import OTHER_USER, USER, jobs, post_events, sent_messages
 from tests.standins.line_webhook import follow_event, postback_event, text_event, unfollow_event
-from web.db import utcnow
 
 
 def _make_due(session) -> None:

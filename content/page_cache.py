@@ -1,0 +1,132 @@
+"""In-process cache of rendered public pages.
+
+Public pages are the same for every visitor, so a rendered page is kept per
+(endpoint, URL arguments, ``?page=``) and reused while the *content
+fingerprint* (one cheap query over articles and events, see
+``content.service.content_fingerprint``) is unchanged.
+
+The fingerprint itself is re-read at most once per second per process, and at
+once after any commit made in this process (a SQLAlchemy ``after_commit``
+hook): an edit shows up immediately where it was made and within a second in
+the other worker processes. Things that change with the clock alone (a
+scheduled article going live, a deadline passing) are covered by a short
+page lifetime.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Response, current_app, make_response, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from content.service import content_fingerprint
+from core.db import db
+
+LIFETIME_SECONDS = 30
+MAX_ENTRIES = 512
+MAX_PAGE_ARG = 8  # longer ?page= values are 404s anyway: never worth a cache slot
+FINGERPRINT_REUSE_SECONDS = 1.0
+
+_commits = [0]  # bumped by every commit in this process (see _count_commit)
+
+
+@event.listens_for(Session, "after_commit")
+def _count_commit(_session) -> None:
+    _commits[0] += 1
+
+
+class _FingerprintMemo:
+    """The last content fingerprint, reused briefly while no local commit happened."""
+
+    def __init__(self):
+        self._value: tuple | None = None
+        self._read_at = 0.0
+        self._commit_mark = -1
+
+    def get(self, session) -> tuple:
+        now, mark = time.monotonic(), _commits[0]
+        value = self._value
+        if value is None or mark != self._commit_mark or now - self._read_at >= FINGERPRINT_REUSE_SECONDS:
+            value = content_fingerprint(session)
+            self._value, self._read_at, self._commit_mark = value, now, mark
+        return value
+
+
+@dataclass(frozen=True)
+class _Entry:
+    fingerprint: tuple
+    stored_at: float
+    body: bytes
+    mimetype: str
+
+
+class PageCache:
+    def __init__(self, max_entries: int = MAX_ENTRIES, lifetime: float = LIFETIME_SECONDS):
+        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries, self.lifetime = max_entries, lifetime
+        self.fingerprint = _FingerprintMemo()
+
+    def get(self, key: tuple, fingerprint: tuple) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry.fingerprint != fingerprint or time.monotonic() - entry.stored_at > self.lifetime:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, entry: _Entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+CONFIG_KEYS = ("BASE_URL", "LINE_FRIEND_URL", "DISCORD_INVITE_URL")  # settings the pages show
+
+
+def page_cache() -> PageCache:
+    """The current app's cache (one per app, so test apps never share pages)."""
+    return current_app.extensions.setdefault("page_cache", PageCache())
+
+
+def _cache_key(view_args: dict) -> tuple | None:
+    page = request.args.get("page", "")
+    if request.method not in ("GET", "HEAD") or len(page) > MAX_PAGE_ARG:
+        return None
+    return (request.endpoint, tuple(sorted(view_args.items())), page)
+
+
+def cached_page(view):
+    """Decorator for public views whose output depends only on the URL and the content."""
+
+    @wraps(view)
+    def wrapper(**view_args):
+        key = _cache_key(view_args)
+        if key is None or not current_app.config.get("PAGE_CACHE", True):
+            return view(**view_args)
+        pages = page_cache()
+        settings = tuple(current_app.config.get(name) for name in CONFIG_KEYS)
+        fingerprint = settings + pages.fingerprint.get(db.session)
+        entry = pages.get(key, fingerprint)
+        if entry is not None:
+            return Response(entry.body, mimetype=entry.mimetype)
+        response = make_response(view(**view_args))
+        if response.status_code == 200 and not response.direct_passthrough:
+            pages.put(key, _Entry(fingerprint, time.monotonic(), response.get_data(), response.mimetype))
+        return response
+
+    return wrapper

@@ -1,0 +1,36 @@
+"""The signals domains send and receive, so no domain imports another to react to it.
+
+Senders call ``signal.send(sender, **data)``; each domain connects its receivers in its
+own ``init_app`` (module-level functions, so connecting twice is a no-op). A receiver
+that raises propagates to the sender: publication, for example, is aborted.
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_domain_signals = Namespace()
+
+article_published = _domain_signals.signal("article-published", doc="""
+An article became public (by 公開 or the scheduled-publication job), inside the publishing
+transaction. sender: the Article; data: session, staff (None for the worker).
+""")
+
+seat_offered = _domain_signals.signal("seat-offered", doc="""
+A waitlisted registration was offered a freed seat, after commit.
+sender: the Registration; data: session.
+""")
+
+seats_opened = _domain_signals.signal("seats-opened", doc="""
+A full event has free seats again that nobody on the waitlist took, after commit.
+sender: the Event; data: session.
+""")
+
+subscriber_erased = _domain_signals.signal("subscriber-erased", doc="""
+A chat user asked for データ削除: erase what you keep about them, in the caller's
+transaction (a failing receiver rolls everything back). sender: the user id; data:
+session, channel.
+""")
+
+link_clicked = _domain_signals.signal("link-clicked", doc="""
+A person (not a link previewer) followed a tracked link. sender: the TrackedLink.
+""")

@@ -1,0 +1,48 @@
+"""``monozukuri staff create``: make staff accounts (the first 管理者 included)."""
+from __future__ import annotations
+
+import getpass
+import sys
+
+from staff.models import ROLES
+
+
+def register(subparsers) -> None:
+    staff = subparsers.add_parser("staff", help="staff console accounts")
+    sub = staff.add_subparsers(dest="staff_command", required=True)
+    create = sub.add_parser("create", help="create a staff account (password is prompted)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True, help="display name")
+    create.add_argument("--role", required=True, choices=sorted(ROLES))
+    create.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    create.set_defaults(handler=_create)
+
+
+def read_password(from_stdin: bool) -> str:
+    from core.cli import CommandError
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password (again): "):
+        raise CommandError("passwords do not match")
+    return first
+
+
+def _create(args) -> int:
+    from core.cli import CommandError, create_app
+    from core.db import db
+    from staff.accounts import AccountError, create_account
+    from staff.passwords import PasswordPolicyError
+
+    password = read_password(args.password_stdin)
+    app = create_app()
+    with app.app_context():
+        try:
+            staff = create_account(db.session, args.email, args.name, args.role, password, actor=None)
+            db.session.commit()
+        except (AccountError, PasswordPolicyError) as exc:
+            db.session.rollback()
+            raise CommandError(str(exc)) from exc
+        print(f"created staff account {staff.id}: {staff.email} ({ROLES[staff.role]})")
+    return 0
