@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PORT ?= 8000
 
-.PHONY: setup run test lint demo index bench clean
+.PHONY: setup run test lint pairs demo index bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -29,6 +29,9 @@ run: demo
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+pairs: $(STAMP)
+	$(BIN)/python tools/package_pairs.py
 
 test: setup lint
 	$(BIN)/python -m pytest

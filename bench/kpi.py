@@ -90,7 +90,7 @@ def _click(rng, day, created, article_ids, recipients):
 
 
 def insert_events(session, total: int, article_ids: list[int], users: list[str], rng: random.Random) -> float:
-    from kpi.links import hash_recipient
+    from channels.links import hash_recipient
     from kpi.metrics import day_bounds, jst_day
     from kpi.models import Click, PageView
 

@@ -9,7 +9,9 @@ import os
 import secrets
 from pathlib import Path
 
-DEFAULT_QUIET_HOURS = "21:00-08:00"
+from core import settings
+
+DEFAULT_QUIET_HOURS = settings.BY_NAME["QUIET_HOURS"].default
 
 
 class ConfigError(RuntimeError):
@@ -57,32 +59,41 @@ def _database_url(instance: Path, override: str | None = None) -> str:
     return url
 
 
+def _declared(overrides: dict) -> dict:
+    """Every declared setting, typed and validated; all problems are reported at once."""
+    values, problems = {}, []
+    for setting in settings.SETTINGS:
+        if setting.name in overrides:
+            continue
+        try:
+            values[setting.name] = settings.read(os.environ, setting)
+        except settings.SettingError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("invalid settings: " + "; ".join(problems))
+    return values
+
+
 def from_environment(overrides: dict | None = None) -> dict:
-    """Build the Flask config mapping from environment variables.
+    """Build the Flask config mapping from the declared settings (``core.settings``).
 
     ``overrides`` (tests, tools) win over the environment and stop the
     defaults for those keys from being derived at all (no stray key files).
     """
     overrides = overrides or {}
     instance = instance_path(overrides.get("INSTANCE_PATH"))
-    settings = {
+    values = _declared(overrides)
+    port = values.get("PORT", overrides.get("PORT", 8000))
+    values.update({
         "INSTANCE_PATH": str(instance),
         "PRODUCTION": is_production(),
         "SECRET_KEY": _secret_key(instance, overrides.get("SECRET_KEY")),
         "DATABASE_URL": _database_url(instance, overrides.get("DATABASE_URL")),
-        "BASE_URL": (_env("BASE_URL") or f"http://127.0.0.1:{_env('PORT', '8000')}").rstrip("/"),
-        "LINE_CHANNEL_SECRET": _env("LINE_CHANNEL_SECRET"),
-        "LINE_CHANNEL_ACCESS_TOKEN": _env("LINE_CHANNEL_ACCESS_TOKEN"),
-        "LINE_API_BASE_URL": _env("LINE_API_BASE_URL", "https://api.line.me"),
-        "LINE_FRIEND_URL": _env("LINE_FRIEND_URL"),
-        "DISCORD_BOT_TOKEN": _env("DISCORD_BOT_TOKEN"),
-        "DISCORD_API_BASE_URL": _env("DISCORD_API_BASE_URL", "https://discord.com"),
-        "DISCORD_INVITE_URL": _env("DISCORD_INVITE_URL"),
-        "QUIET_HOURS": os.environ.get("QUIET_HOURS", DEFAULT_QUIET_HOURS),
+        "BASE_URL": (values.get("BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": is_production(),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-    }
-    settings.update(overrides)
-    return settings
+    })
+    values.update(overrides)
+    return values

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.core.limits import MAX_CARD_TITLE, carousel
-from bot.core.messages import BotResponse, Card, Text
-from bot.core.normalize import shorten
 from core.timefmt import datetime_ja
 from events import notify, service
 from events.models import Event, EventAlert
+from messages.limits import MAX_CARD_TITLE, carousel
+from messages.replies import BotResponse, Card, Text
+from messages.text import shorten
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _claim(session: Session, event: Event, kind: str) -> EventAlert | None:
 def _push(session: Session, config: Mapping, event: Event, kind: str, alert: EventAlert) -> None:
     seats = service.remaining_seats(session, event)
     for channel, subscriber_ids in _recipients_by_channel(session).items():
-        if channel not in notify.CHAT_CHANNELS:
+        if channel not in notify.chat_channels():
             continue
         header = f"{TEXTS[kind]}\n「{event.title}」"
         response = BotResponse([Text(header), carousel([_card(config, event, channel, seats)], header)])

@@ -43,7 +43,7 @@ def send_mail(config, to: str, subject: str, body: str) -> None:
         raise smtplib.SMTPException("SMTP_HOST is not set")
     port = int(_setting(config, "SMTP_PORT", "587"))
     with smtplib.SMTP(host, port, timeout=TIMEOUT_SECONDS) as smtp:
-        if _setting(config, "SMTP_STARTTLS", "1") == "1" and smtp.has_extn("starttls"):
+        if str(_setting(config, "SMTP_STARTTLS", "1")).lower() in ("1", "true") and smtp.has_extn("starttls"):
             smtp.starttls()
         user = _setting(config, "SMTP_USER")
         if user:

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.limits import MAX_CARD_TITLE, carousel
-from bot.core.messages import BotResponse, Card, Confirm, Text
-from bot.core.normalize import shorten
-from bot.core.registration_actions import reg_choice
 from content.models import Article
 from core.db import utcnow
 from core.timefmt import datetime_ja
 from events import notify
+from events.chat_actions import reg_choice
 from events.models import Event, Registration
+from messages.limits import MAX_CARD_TITLE, carousel
+from messages.replies import BotResponse, Card, Confirm, Text
+from messages.text import shorten
 
 NEXT_STEP_CAMPAIGN = "next-step"
 SUPPORT_SLUGS = ("employment-support", "scholarship-repayment-support")

@@ -9,17 +9,21 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy.orm import Session
 
-from bot.core.messages import BotResponse
-
-CHAT_CHANNELS = ("line", "discord")
+from messages.replies import BotResponse
 
 
 def chat_user(person_key: str) -> tuple[str, str] | None:
     """("line", "U123") for a chat applicant; None for web/staff or purged keys."""
     channel, _, user_id = person_key.partition(":")
-    if channel not in CHAT_CHANNELS or not user_id or user_id.startswith("purged-"):
+    if channel not in chat_channels() or not user_id or user_id.startswith("purged-"):
         return None
     return channel, user_id
+
+
+def chat_channels() -> list[str]:
+    from channels import registry
+
+    return [c.name for c in registry.all_channels() if c.chat]
 
 
 def subscriber_id(session: Session, channel: str, user_id: str) -> int | None:
@@ -49,9 +53,10 @@ def topic_subscriber_ids(session: Session, topics: Iterable[str]) -> list[int]:
 
 def tracked(config: Mapping, path: str, *, channel: str, recipient: str | None = None,
             campaign: str | None = None, article_id: int | None = None) -> str:
-    from kpi.links import CHANNELS, tracked_url
+    from channels import registry
+    from channels.links import tracked_url
 
-    return tracked_url(config, path, channel=channel if channel in CHANNELS else "web",
+    return tracked_url(config, path, channel=channel if channel in registry.names(config) else "web",
                        recipient=recipient, campaign=campaign, article_id=article_id)
 
 

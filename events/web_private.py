@@ -99,13 +99,13 @@ def release(token: str):
 
 def _erase_everything(found: Registration) -> None:
     """This person's registrations everywhere, plus their chat data when they came from a chat."""
-    from bot.core.privacy import erase_user_data
+    from notifications.subscriptions import erase_person as erase_chat_person
 
     session = db.session
     chat = chat_user(found.person_key)
     freed = privacy.erase_person(session, found.person_key)  # first: it reports the seats it frees
     if chat is not None:
-        erase_user_data(session, *chat)  # drafts and the subscriber with its topics
+        erase_chat_person(session, *chat)  # drafts and the subscriber with its topics
     session.commit()
     for event_id in freed:
         service.offer_open_seats(session, event_id)

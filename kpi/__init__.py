@@ -3,7 +3,7 @@
 Raw events (kept ``KPI_RAW_RETENTION_DAYS`` days, default 90):
 - ``kpi_page_views``: public HTML page views (kpi.pageviews → kpi.pagebuffer), no cookies;
   a per-day salted visitor hash (kpi.salts) instead of IP/user agent.
-- ``kpi_clicks``: tracked bot links ``/r/<token>`` (kpi.links, kpi.service.record_click).
+- ``kpi_clicks``: tracked bot links ``/r/<token>`` (channels.links, kpi.service.record_click).
 - ``kpi_events``: follows/re-follows/blocks (bot core), Discord joins and commands,
   add-friend link opens ``/friend/<key>`` (kpi.inflow) — all through kpi.service.
 

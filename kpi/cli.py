@@ -69,15 +69,16 @@ def _rollup(args) -> int:
 def _fetch_insight(_args) -> int:
     from core.cli import CommandError
     from core.db import db
-    from kpi import insight
     from kpi.metrics import jst_day
+    from kpi.statistics import fetch_channel_statistics, setup_hints
 
     app = _app()
     with app.app_context():
-        try:
-            stored = insight.fetch_all(db.session, app.config, jst_day())
-        except insight.InsightUnavailable as exc:
-            raise CommandError(str(exc)) from None
+        stored = fetch_channel_statistics(db.session, app.config, jst_day())
         db.session.commit()
-    print(f"stored statistics of {stored} aggregation unit(s)")
+    fetched = {name: rows for name, rows in stored.items() if rows is not None}
+    if not fetched:
+        raise CommandError(f"統計を取得できるチャンネルが設定されていません（{setup_hints(app.config)}）")
+    for name, rows in fetched.items():
+        print(f"{name}: stored {rows} statistics row(s)")
     return 0

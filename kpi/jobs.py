@@ -6,8 +6,9 @@ import logging
 
 from core.db import db
 from core.worker import job_session
-from kpi import insight, rollup, salts
+from kpi import rollup, salts
 from kpi.metrics import jst_day
+from kpi.statistics import fetch_channel_statistics
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +34,13 @@ def delete_old_salts_job(app) -> int:
 
 
 def insight_job(app) -> int:
+    """Each channel's own statistics (LINE: impressions and clicks per aggregation unit)."""
     with job_session(app) as session:
-        try:
-            stored = insight.fetch_all(session, app.config, jst_day())
-            session.commit()
-        except insight.InsightUnavailable as exc:
-            log.info("%s", exc)
-            return 0
-    log.info("LINE statistics fetched for %d aggregation unit(s)", stored)
-    return stored
+        stored = fetch_channel_statistics(session, app.config, jst_day())
+        session.commit()
+    for name, rows in stored.items():
+        log.info("%s statistics: %s", name, "channel off, nothing fetched" if rows is None else f"{rows} row(s)")
+    return sum(rows or 0 for rows in stored.values())
 
 
 def register_jobs(scheduler, app) -> None:

@@ -3,7 +3,7 @@
 Raw rows carry a ``day`` (Asia/Tokyo calendar date) so the roll-up of one day
 is an indexed equality scan. Nothing here stores a raw IP address, a full user
 agent or a LINE/Discord user id: visitors are a per-day salted hash, bot
-recipients a keyed hash (see kpi.links.hash_recipient).
+recipients a keyed hash (see channels.links.hash_recipient).
 """
 from __future__ import annotations
 

@@ -16,8 +16,9 @@ from datetime import datetime
 from flask import current_app, has_request_context, request
 from sqlalchemy.orm import Session
 
+from channels import links
 from core.db import db, utcnow
-from kpi import links, pageviews
+from kpi import pageviews
 from kpi.metrics import (
     EVENT_COMMAND,
     EVENT_FOLLOW,

@@ -14,9 +14,10 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from channels import registry
+from channels.links import hash_recipient
 from content.models import Article
 from events.models import Event, Registration
-from kpi.links import hash_recipient
 from kpi.metrics import day_bounds
 from notifications.models import Subscriber
 
@@ -110,6 +111,11 @@ def article_titles(session: Session, ids: Iterable[int]) -> dict[int, tuple[str,
 
 # -- broadcasting -------------------------------------------------------------------
 
+def _delivering_channels() -> list[str]:
+    """Channels whose sends reach people (the web timeline is counted as page views instead)."""
+    return [channel.name for channel in registry.all_channels() if not channel.public]
+
+
 def deliveries_on(session: Session, day: date) -> list[tuple[str, str, int, int, int]]:
     """(channel, persona, broadcast id, article id, messages delivered) for sends finished on ``day``."""
     broadcast = _optional_model("notifications.models", "Broadcast")
@@ -122,7 +128,7 @@ def deliveries_on(session: Session, day: date) -> list[tuple[str, str, int, int,
                delivery.recipient_count)
         .join(broadcast, broadcast.id == delivery.broadcast_id)
         .where(delivery.status == "sent", delivery.sent_at >= start, delivery.sent_at < end,
-               delivery.channel.in_(("line", "discord")))
+               delivery.channel.in_(_delivering_channels()))
     ).all()
     personas = persona_by_person(session) if rows else {}
     counts: Counter = Counter()

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
+from channels import links
 from core import signals
 from core.db import db
-from kpi import inflow, links, pageviews, service
+from kpi import inflow, pageviews, service
 
 bp = Blueprint("kpi", __name__, template_folder="templates")
 

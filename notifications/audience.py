@@ -82,12 +82,12 @@ def insert_rows(session: Session, rows: list[dict]) -> None:
         session.execute(insert(BroadcastDelivery), rows)
 
 
-def write_line_chunks(session: Session, broadcast_id: int, query: Select, when: datetime,
-                      rows_per_insert: int = 20) -> int:
-    """Snapshot the LINE audience into ≤500-recipient chunk rows; returns the recipient count."""
+def write_chunks(session: Session, broadcast_id: int, channel: str, query: Select, when: datetime,
+                 size: int = LINE_CHUNK_SIZE, rows_per_insert: int = 20) -> int:
+    """Snapshot a channel's audience into chunk rows of ``size``; returns the recipient count."""
     total, seq, batch = 0, 0, []
-    for recipients in chunked(iter_external_ids(session, query)):
-        batch.append(chunk_row(broadcast_id, "line", seq, recipients, when))
+    for recipients in chunked(iter_external_ids(session, query), size):
+        batch.append(chunk_row(broadcast_id, channel, seq, recipients, when))
         total, seq = total + len(recipients), seq + 1
         if len(batch) >= rows_per_insert:
             insert_rows(session, batch)

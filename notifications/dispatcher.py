@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,14 +17,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from channels import registry
+from channels.base import Delivery, Sender
+from channels.outcome import Outcome
 from core.db import utcnow
 from notifications import outbox
-from notifications.discord_delivery import DiscordSender, discord_configured
 from notifications.launch import start_due
-from notifications.line_delivery import LineSender, line_configured
 from notifications.models import Broadcast
 from notifications.outbox import ClaimedRow, Decision
-from notifications.outcome import Outcome
 from notifications.pacing import TokenBucket, backoff_seconds
 from notifications.settings import DeliverySettings, delivery_settings
 
@@ -67,14 +68,15 @@ class Dispatcher:
         self.settings = settings or delivery_settings(config)
         self.bucket = TokenBucket(self.settings.requests_per_second)
         self.rng = rng or random.Random()
-        self.line = LineSender(config, self.settings.request_timeout) if line_configured(config) else None
-        self.discord = DiscordSender(config, self.settings.request_timeout) if discord_configured(config) else None
+        self.channels = {channel.name: channel for channel in registry.all_channels(config)}
+        self.senders: dict[str, Sender | None] = {}  # opened on first use, one per channel
+        self._senders_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="deliver")
         self._out_of_quota: set[int] = set()  # broadcasts stopped during the current batch
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-        for sender in (self.line, self.discord):
+        for sender in self.senders.values():
             if sender is not None:
                 sender.close()
 
@@ -119,14 +121,13 @@ class Dispatcher:
     def _jobs(self, session: Session, rows: list[ClaimedRow]) -> list[Job]:
         ids = {row.broadcast_id for row in rows}
         info = {b.id: b for b in session.execute(
-            select(Broadcast.id, Broadcast.status, Broadcast.line_payload, Broadcast.discord_payload,
-                   Broadcast.aggregation_unit).where(Broadcast.id.in_(ids))
+            select(Broadcast.id, Broadcast.status, Broadcast.payloads, Broadcast.aggregation_unit)
+            .where(Broadcast.id.in_(ids))
         )}
         jobs = []
         for row in rows:
             b = info[row.broadcast_id]
-            payload = b.line_payload if row.channel == "line" else b.discord_payload
-            jobs.append(Job(row, b.status, payload, b.aggregation_unit))
+            jobs.append(Job(row, b.status, (b.payloads or {}).get(row.channel), b.aggregation_unit))
         return jobs
 
     def _close_finished(self, session: Session) -> None:
@@ -137,11 +138,14 @@ class Dispatcher:
     def _attempt(self, job: Job) -> Outcome:
         if job.broadcast_status == "cancelled":
             return Outcome("cancelled", error="配信が取り消されたため送信しませんでした")
-        line_stopped = job.broadcast_status == "stopped" or job.row.broadcast_id in self._out_of_quota
-        if job.row.channel == "line" and line_stopped:
-            return Outcome("stopped", error="LINEの今月の送信上限に達したため送信しませんでした")
+        channel = self.channels.get(job.row.channel)
+        if channel is None:
+            return Outcome.failed(f"未対応のチャンネルです: {job.row.channel}")
+        out_of_quota = job.broadcast_status == "stopped" or job.row.broadcast_id in self._out_of_quota
+        if channel.quota_limited and out_of_quota:
+            return Outcome("stopped", error=f"{channel.label}の今月の送信上限に達したため送信しませんでした")
         try:
-            outcome = self._send(job)
+            outcome = self._send(channel.name, job)
         except Exception as exc:  # a bug must not leave the row locked until its lease ends
             log.exception("delivery %s raised", job.row.id)
             return Outcome.retry(f"内部エラー: {type(exc).__name__}: {exc}"[:500])
@@ -149,22 +153,24 @@ class Dispatcher:
             self._out_of_quota.add(job.row.broadcast_id)
         return outcome
 
-    def _send(self, job: Job) -> Outcome:
+    def _sender(self, name: str) -> Sender | None:
+        with self._senders_lock:
+            if name not in self.senders:
+                self.senders[name] = self.channels[name].sender(self.config, self.settings.request_timeout)
+            return self.senders[name]
+
+    def _send(self, name: str, job: Job) -> Outcome:
+        sender = self._sender(name)
+        if sender is None:
+            channel = self.channels[name]
+            return Outcome.failed(f"{channel.label}が設定されていません（{channel.setup_hint()}）")
+        if self.channels[name].paced:
+            self.bucket.acquire()  # the platform's request rate, shared by every chunk
         row = job.row
-        if row.channel == "line":
-            if self.line is None:
-                return Outcome.failed("LINEが設定されていません（LINE_CHANNEL_ACCESS_TOKEN）")
-            self.bucket.acquire()
-            return self.line.multicast(row.broadcast_id, job.payload, row.recipients or [], job.unit,
-                                       row.retry_key)
-        if row.channel == "discord":
-            if self.discord is None:
-                return Outcome.failed("Discordが設定されていません（DISCORD_BOT_TOKEN）")
-            if row.target:
-                roles = tuple(r for r in (row.mention or "").split(",") if r)
-                return self.discord.post_message(row.target, job.payload, row.retry_key, roles)
-            return self.discord.post_direct((row.recipients or [""])[0], job.payload, row.retry_key)
-        return Outcome.failed(f"未対応のチャンネルです: {row.channel}")
+        delivery = Delivery(broadcast_id=row.broadcast_id, retry_key=row.retry_key, payload=job.payload,
+                            recipients=row.recipients or [], target=row.target,
+                            mentions=tuple(r for r in (row.mention or "").split(",") if r), unit=job.unit)
+        return sender.send(delivery)
 
     # -- what an outcome means ----------------------------------------------------------------
     def decide(self, row: ClaimedRow, outcome: Outcome, now: datetime) -> Decision:

@@ -13,9 +13,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from channels import registry
+from channels.base import Channel
 from core.db import utcnow
-from notifications import compose, routing
-from notifications.audience import audience_query, chunk_row, insert_rows, write_line_chunks
+from notifications import compose
+from notifications.audience import audience_query, chunk_row, insert_rows, write_chunks
 from notifications.models import Broadcast
 from notifications.quiet_hours import deliver_at
 
@@ -72,34 +74,43 @@ def _start_one(session: Session, config, broadcast_id: int, now: datetime) -> bo
 
 
 def expand_recipients(session: Session, broadcast: Broadcast, config, now: datetime | None = None) -> int:
-    """Render each channel's message and write the outbox rows; returns LINE recipients.
+    """Render each channel's message and write the outbox rows; returns the people reached.
 
     The audience is a snapshot of active subscribers at this moment: whoever
     blocks the account later is still in a chunk, whoever blocked before is not.
     """
     now = now or utcnow()
-    article, channels = broadcast.article, broadcast.channels or []
-    recipients = 0
-    if "line" in channels:
-        content = compose.draft(config, broadcast.text, article, "line", broadcast.id)
-        broadcast.line_payload = compose.line_messages(compose.bot_response(content))
-        query = audience_query(broadcast.topics or [], broadcast.personas or [], "line")
-        recipients = write_line_chunks(session, broadcast.id, query, now)
-    if "discord" in channels:
-        content = compose.draft(config, broadcast.text, article, "discord", broadcast.id)
-        broadcast.discord_payload = compose.discord_payload(content)
-        insert_rows(session, _discord_rows(session, broadcast, now))
-    if "web" in channels:
-        web_row = chunk_row(broadcast.id, "web", 0, None, now, count=1)
-        insert_rows(session, [{**web_row, "status": "sent", "sent_at": now}])
+    payloads, recipients = {}, 0
+    for channel in registry.all_channels(config):
+        if channel.name not in (broadcast.channels or []):
+            continue
+        content = compose.draft(config, broadcast.text, broadcast.article, channel.name, broadcast.id)
+        payload = channel.render(config, content)
+        if payload is not None:
+            payloads[channel.name] = payload
+        recipients += _write_rows(session, channel, broadcast, now)
+    broadcast.payloads = payloads
     broadcast.recipient_count = recipients
     return recipients
 
 
-def _discord_rows(session: Session, broadcast: Broadcast, now: datetime) -> list[dict]:
-    targets = routing.discord_targets(session, broadcast.topics or [])
+def _write_rows(session: Session, channel: Channel, broadcast: Broadcast, now: datetime) -> int:
+    if channel.fanout == "subscribers":
+        query = audience_query(broadcast.topics or [], broadcast.personas or [], channel.name)
+        return write_chunks(session, broadcast.id, channel.name, query, now, channel.chunk_size)
+    if channel.fanout == "destinations":
+        insert_rows(session, _destination_rows(session, channel, broadcast, now))
+        return 0
+    row = chunk_row(broadcast.id, channel.name, 0, None, now, count=1)
+    insert_rows(session, [{**row, "status": "sent", "sent_at": now}])  # the timeline shows it at once
+    return 0
+
+
+def _destination_rows(session: Session, channel: Channel, broadcast: Broadcast, now: datetime) -> list[dict]:
+    targets = channel.destinations(session, broadcast.topics or [])
     if not targets:  # the settings changed after the broadcast was queued
-        row = chunk_row(broadcast.id, "discord", 0, None, now, count=1)
-        return [{**row, "status": "failed", "last_error": "Discordの投稿先チャンネルが設定されていません"}]
-    return [chunk_row(broadcast.id, "discord", i, None, now, count=1, target=t.channel_id,
-                      mention=",".join(t.role_ids) or None) for i, t in enumerate(targets)]
+        row = chunk_row(broadcast.id, channel.name, 0, None, now, count=1)
+        reason = channel.unavailable_reason(session, {}, broadcast.topics or []) or "投稿先が設定されていません"
+        return [{**row, "status": "failed", "last_error": reason}]
+    return [chunk_row(broadcast.id, channel.name, i, None, now, count=1, target=t.target,
+                      mention=",".join(t.mentions) or None) for i, t in enumerate(targets)]

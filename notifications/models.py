@@ -13,9 +13,6 @@ if TYPE_CHECKING:
     from content.models import Article
     from staff.models import StaffUser
 
-CHANNELS = ("line", "discord", "web")
-
-
 class Subscriber(Base):
     """A person reachable on one channel (a LINE user, a Discord member...)."""
 
@@ -90,7 +87,10 @@ class Broadcast(Base):
     send_at: Mapped[datetime]  # when the worker may start (after quiet hours unless urgent)
     status: Mapped[str] = mapped_column(String(20), default="queued")
     aggregation_unit: Mapped[str] = mapped_column(String(30))
-    line_payload: Mapped[list | None] = mapped_column(JSON)  # LINE message objects, shared by all chunks
+    # Each channel's rendering, keyed by channel name, shared by all of that channel's outbox rows.
+    payloads: Mapped[dict | None] = mapped_column(JSON)
+    # Before 0010 each channel had a column; read by nothing now, kept because migrations only add.
+    line_payload: Mapped[list | None] = mapped_column(JSON)
     discord_payload: Mapped[dict | None] = mapped_column(JSON)
     recipient_count: Mapped[int] = mapped_column(default=0)
     stop_reason: Mapped[str | None] = mapped_column(Text)

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from channels.outcome import Outcome
 from notifications.models import Broadcast, BroadcastDelivery
-from notifications.outcome import Outcome
 
 D = BroadcastDelivery
 TERMINAL = ("sent", "failed", "stopped", "cancelled")

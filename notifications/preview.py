@@ -10,12 +10,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from channels import registry
+from channels.base import ChannelPreview
 from core.db import utcnow
-from notifications import compose, routing
+from notifications import compose
 from notifications.forms import ComposerInput
 from notifications.models import Broadcast
 from notifications.quiet_hours import deliver_at
-from notifications.reports import QuotaCheck, estimate_line_messages, quota_check
 from notifications.topics import PERSONAS, TOPICS
 from notifications.validation import CheckedRequest, check_request
 
@@ -23,12 +24,14 @@ from notifications.validation import CheckedRequest, check_request
 @dataclass(frozen=True)
 class Preview:
     content: compose.Draft
-    discord: dict | None
     checked: CheckedRequest
-    quota: QuotaCheck | None  # None when LINE is not among the channels
-    discord_targets: list[routing.DiscordTarget]
+    channels: list[ChannelPreview]  # one per chosen channel, in registry order
     send_at: datetime
     deferred: bool  # quiet hours move the start
+
+    @property
+    def warnings(self) -> list[str]:
+        return [note for channel in self.channels if channel.warning for note in channel.notes]
 
 
 def build_preview(session: Session, config, data: ComposerInput, article) -> Preview:
@@ -40,16 +43,9 @@ def build_preview(session: Session, config, data: ComposerInput, article) -> Pre
     content = compose.draft(config, checked.text, article)
     planned = checked.at or utcnow()
     send_at = deliver_at(config, planned, data.urgent)
-    quota = None
-    if "line" in checked.channels:
-        quota = quota_check(config, estimate_line_messages(session, checked.topics, checked.personas))
-    return Preview(
-        content=content,
-        discord=compose.discord_payload(content) if "discord" in checked.channels else None,
-        checked=checked, quota=quota,
-        discord_targets=routing.discord_targets(session, checked.topics) if "discord" in checked.channels else [],
-        send_at=send_at, deferred=send_at > planned,
-    )
+    previews = [channel.preview(session, config, content, checked.topics, checked.personas)
+                for channel in registry.all_channels(config) if channel.name in checked.channels]
+    return Preview(content=content, checked=checked, channels=previews, send_at=send_at, deferred=send_at > planned)
 
 
 def audience_label(topics: list[str], personas: list[str]) -> str:
@@ -78,6 +74,6 @@ def post_view(config, broadcast: Broadcast) -> PostView:
         content = compose.Draft(title=broadcast.title, text=broadcast.text, card=None)  # taken down since
     return PostView(
         id=broadcast.id, title=broadcast.title, content=content, sent_at=broadcast.started_at,
-        channels=[c for c in broadcast.channels if c != "web"],
+        channels=[c for c in broadcast.channels if not registry.get(c, config).public],
         article_url=content.card.url if content.card else None,
     )

@@ -7,24 +7,25 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from channels import registry
+from channels.base import Quota
 from notifications.audience import count_audience
-from notifications.line_delivery import LineSender, Quota, line_configured
 from notifications.models import Broadcast, BroadcastDelivery
 
 REPORT_STATUSES = ("sent", "failed", "pending", "stopped", "cancelled")
-CHANNEL_ORDER = ("line", "discord", "web")
 
 
 @dataclass
 class ChannelReport:
     channel: str
+    counts_people: bool = False  # the channel's outbox rows carry recipients (LINE) or are posts
     requests: dict[str, int] = field(default_factory=dict)  # outbox rows per status
-    recipients: dict[str, int] = field(default_factory=dict)  # LINE recipients per status
+    recipients: dict[str, int] = field(default_factory=dict)  # recipients per status
     reasons: list[tuple[str, int]] = field(default_factory=list)  # (error, rows) of failed/stopped/retrying
 
     def count(self, status: str) -> int:
-        """Recipients for LINE, posts for Discord and the web."""
-        source = self.recipients if self.channel == "line" else self.requests
+        """Recipients where rows reach many people, posts otherwise."""
+        source = self.recipients if self.counts_people else self.requests
         return source.get(status, 0)
 
 
@@ -54,9 +55,14 @@ def delivery_report(session: Session, broadcast: Broadcast) -> DeliveryReport:
         select(D.channel, D.status, func.count(), func.coalesce(func.sum(D.recipient_count), 0))
         .where(D.broadcast_id == broadcast.id).group_by(D.channel, D.status)
     ).all()
-    reports = {name: ChannelReport(name) for name in broadcast.channels or []}
+    known = {channel.name: channel for channel in registry.all_channels()}
+
+    def new_report(name: str) -> ChannelReport:
+        return ChannelReport(name, counts_people=known[name].counts_people if name in known else False)
+
+    reports = {name: new_report(name) for name in broadcast.channels or []}
     for channel, status, rows, recipients in per_status:
-        report = reports.setdefault(channel, ChannelReport(channel))
+        report = reports.setdefault(channel, new_report(channel))
         key = _normalise(status)
         report.requests[key] = report.requests.get(key, 0) + rows
         report.recipients[key] = report.recipients.get(key, 0) + int(recipients)
@@ -66,9 +72,9 @@ def delivery_report(session: Session, broadcast: Broadcast) -> DeliveryReport:
         .group_by(D.channel, D.last_error)
     ).all()
     for channel, error, rows in reasons:
-        reports.setdefault(channel, ChannelReport(channel)).reasons.append((error, rows))
-    ordered = sorted(reports.values(), key=lambda r: CHANNEL_ORDER.index(r.channel)
-                     if r.channel in CHANNEL_ORDER else 99)
+        reports.setdefault(channel, new_report(channel)).reasons.append((error, rows))
+    order = list(known)
+    ordered = sorted(reports.values(), key=lambda r: order.index(r.channel) if r.channel in order else 99)
     return DeliveryReport(broadcast.id, broadcast.status, broadcast.stop_reason, ordered)
 
 
@@ -83,7 +89,8 @@ def estimate_line_messages(session: Session, topics: Sequence[str] = (), persona
 @dataclass(frozen=True)
 class QuotaCheck:
     estimate: int
-    quota: Quota | None  # None: LINE is not set up or did not answer
+    quota: Quota | None  # None: the channel is not set up or did not answer
+    label: str = "LINE"
 
     @property
     def remaining(self) -> int | None:
@@ -96,21 +103,17 @@ class QuotaCheck:
     @property
     def message(self) -> str:
         if self.quota is None:
-            return f"LINE配信の見込み: {self.estimate:,}通（今月の残り送信数は取得できませんでした）"
+            return f"{self.label}配信の見込み: {self.estimate:,}通（今月の残り送信数は取得できませんでした）"
         if self.quota.limit is None:
-            return f"LINE配信の見込み: {self.estimate:,}通（送信数の上限なし）"
-        text = (f"LINE配信の見込み: {self.estimate:,}通／今月の残り: {self.remaining:,}通"
+            return f"{self.label}配信の見込み: {self.estimate:,}通（送信数の上限なし）"
+        text = (f"{self.label}配信の見込み: {self.estimate:,}通／今月の残り: {self.remaining:,}通"
                 f"（上限 {self.quota.limit:,}通、使用済み {self.quota.used:,}通）")
         if self.exceeds:
             text += "。今月の残り送信数を超えるため、途中で配信が止まります"
         return text
 
 
-def quota_check(config, estimate: int, sender: LineSender | None = None) -> QuotaCheck:
-    """Compare an estimate with /v2/bot/message/quota and /quota/consumption."""
-    if not line_configured(config):
-        return QuotaCheck(estimate, None)
-    if sender is not None:
-        return QuotaCheck(estimate, sender.quota())
-    with LineSender(config, timeout=5.0) as own:
-        return QuotaCheck(estimate, own.quota())
+def quota_check(config, estimate: int) -> QuotaCheck:
+    """Compare an estimate with LINE's quota and consumption this month."""
+    return QuotaCheck(estimate, registry.get("line", config).quota(config))
+

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from channels import registry
 from content.models import CATEGORIES
 from notifications.models import AnnounceRule, DiscordRoute
 from notifications.topics import TOPICS
 
 DEFAULT_ROUTE = "*"  # used for "everyone" broadcasts and topics without a channel of their own
 SNOWFLAKE = re.compile(r"^\d{15,22}$")
-ANNOUNCE_CHANNELS = ("line", "discord", "web")
 
 
 class SettingsError(ValueError):
@@ -85,7 +85,8 @@ def announce_rules(session: Session) -> dict[str, AnnounceRule]:
 def save_announce_rule(session: Session, category: str, enabled: bool, channels: Sequence[str]) -> AnnounceRule:
     if category not in CATEGORIES:
         raise SettingsError(f"不明な分類です: {category}")
-    unknown = [c for c in channels if c not in ANNOUNCE_CHANNELS]
+    known = registry.names()
+    unknown = [c for c in channels if c not in known]
     if unknown:
         raise SettingsError(f"不明なチャンネルです: {', '.join(unknown)}")
     if enabled and not channels:
@@ -95,5 +96,6 @@ def save_announce_rule(session: Session, category: str, enabled: bool, channels:
         rule = AnnounceRule(category=category)
         session.add(rule)
     rule.enabled = enabled
-    rule.channels = [c for c in ANNOUNCE_CHANNELS if c in channels]
+    rule.channels = [c for c in known if c in channels]
     return rule
+

@@ -11,8 +11,10 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot.core.messages import BotResponse
+from channels import registry
+from channels.base import Channel
 from core.db import utcnow
+from messages.replies import BotResponse
 from notifications import compose, validation
 from notifications.audience import chunk_row, chunked, insert_rows
 from notifications.launch import expand_recipients  # noqa: F401  (part of this module's interface)
@@ -152,14 +154,19 @@ def broadcasts_for_article(session: Session, article_id: int, limit: int = 10) -
 
 
 def _active_targets(session: Session, subscriber_ids: Sequence[int]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {"line": [], "discord": []}
+    """External ids of the active subscribers, per channel (registry order)."""
+    found: dict[str, list[str]] = {}
     query = (select(Subscriber.channel, Subscriber.external_id)
              .where(Subscriber.id.in_(sorted(set(subscriber_ids))), Subscriber.status == "active")
              .order_by(Subscriber.id))
     for channel, external_id in session.execute(query):
-        if channel in found:
-            found[channel].append(external_id)
+        found.setdefault(channel, []).append(external_id)
     return found
+
+
+def _push_channels(config, targets: dict[str, list[str]]) -> list[Channel]:
+    """Chat channels that can carry a push to these people (those that render a response)."""
+    return [c for c in registry.all_channels(config) if c.chat and targets.get(c.name)]
 
 
 def push_to_subscribers(session: Session, subscriber_ids: Sequence[int], response: BotResponse, *, reason: str,
@@ -170,30 +177,33 @@ def push_to_subscribers(session: Session, subscriber_ids: Sequence[int], respons
     """
     if response.is_empty:
         raise BroadcastError("送信する内容がありません")
+    config = _config(config)
     targets = _active_targets(session, subscriber_ids)
-    if not targets["line"] and not targets["discord"]:
+    channels = _push_channels(config, targets)
+    if not channels:
         return None
     now = utcnow()
-    push = _push_row(response, targets, reason, urgent, now, deliver_at(_config(config), now, urgent))
+    push = _push_row(config, response, channels, targets, reason, urgent, now, deliver_at(config, now, urgent))
     session.add(push)
     session.flush()
-    when = push.send_at
-    rows = [chunk_row(push.id, "line", i, ids, when) for i, ids in enumerate(chunked([targets["line"]]))]
-    rows += [chunk_row(push.id, "discord", i, [uid], when) for i, uid in enumerate(targets["discord"])]
+    rows = []
+    for channel in channels:
+        size = channel.chunk_size if channel.fanout == "subscribers" else 1
+        rows += [chunk_row(push.id, channel.name, i, ids, push.send_at)
+                 for i, ids in enumerate(chunked([targets[channel.name]], size))]
     insert_rows(session, rows)
     return push
 
 
-def _push_row(response: BotResponse, targets: dict[str, list[str]], reason: str, urgent: bool,
-              now: datetime, when: datetime) -> Broadcast:
+def _push_row(config, response: BotResponse, channels: list[Channel], targets: dict[str, list[str]],
+              reason: str, urgent: bool, now: datetime, when: datetime) -> Broadcast:
     summary = compose.plain_text(response)
     return Broadcast(
         kind="push", origin="push", reason=reason[:100], title=summary[:200], text=summary,
-        channels=[c for c in ("line", "discord") if targets[c]], urgent=urgent, send_at=when, status="sending",
+        channels=[c.name for c in channels], urgent=urgent, send_at=when, status="sending",
         aggregation_unit=f"mz_push_{reason_unit(reason)}"[:30], started_at=now,
-        recipient_count=sum(len(v) for v in targets.values()),
-        line_payload=compose.line_messages(response) if targets["line"] else None,
-        discord_payload=compose.discord_from_response(response) if targets["discord"] else None,
+        recipient_count=sum(len(targets[c.name]) for c in channels),
+        payloads={c.name: c.render_response(config, response) for c in channels},
     )
 
 

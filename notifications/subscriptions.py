@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from core import signals
 from core.db import utcnow
 from notifications.models import Subscriber, Subscription
 from notifications.topics import PERSONA_DEFAULT_TOPICS, PERSONAS, TOPICS
@@ -173,3 +174,14 @@ def erase_subscriber(session: Session, channel: str, external_id: str) -> bool:
     session.delete(subscriber)  # subscriptions go with it (ORM cascade + ON DELETE CASCADE)
     session.flush()
     return True
+
+
+def erase_person(session: Session, channel: str, external_id: str) -> None:
+    """データ削除: every domain erases what it keeps about the person, then the subscriber goes.
+
+    All in the caller's transaction, so a failing receiver leaves nothing half-deleted.
+    """
+    signals.subscriber_erased.send(external_id, session=session, channel=channel)
+    erase_subscriber(session, channel, external_id)
+    session.flush()
+

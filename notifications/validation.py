@@ -8,18 +8,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from channels import registry
 from core.db import utcnow
-from notifications import routing
-from notifications.discord_delivery import discord_configured
-from notifications.line_delivery import line_configured
-from notifications.models import CHANNELS
 from notifications.topics import PERSONAS, TOPICS
 
 TEXT_MAX = 1000
 MAX_SCHEDULE_AHEAD = timedelta(days=366)
 PAST_TOLERANCE = timedelta(minutes=1)
 UNIT_PATTERN = re.compile(r"^[a-zA-Z0-9_]{1,30}$")  # customAggregationUnits in messaging-api.yml
-CHANNEL_LABELS = {"line": "LINE", "discord": "Discord", "web": "Webサイト"}
 
 
 class BroadcastError(ValueError):
@@ -57,29 +53,25 @@ def check_personas(personas: Sequence[str]) -> list[str]:
 
 
 def available_channels(session: Session, config, topics: Sequence[str]) -> list[str]:
-    out = []
-    if line_configured(config):
-        out.append("line")
-    if discord_configured(config) and routing.discord_targets(session, topics):
-        out.append("discord")
-    return out + ["web"]
+    """Channels a broadcast on these topics can use now, in registry order."""
+    return [c.name for c in registry.all_channels(config) if c.unavailable_reason(session, config, topics) is None]
 
 
 def check_channels(session: Session, config, channels: Sequence[str] | None, topics: Sequence[str]) -> list[str]:
     if channels is None:
         return available_channels(session, config, topics)
-    unknown = [c for c in channels if c not in CHANNELS]
+    known = registry.labels(config)
+    unknown = [c for c in channels if c not in known]
     if unknown:
-        raise BroadcastError(f"不明なチャンネルです: {', '.join(unknown)}（line, discord, web から選んでください）")
+        choices = ", ".join(known)
+        raise BroadcastError(f"不明なチャンネルです: {', '.join(unknown)}（{choices} から選んでください）")
     if not channels:
         raise BroadcastError("配信先チャンネルを1つ以上選んでください")
-    if "line" in channels and not line_configured(config):
-        raise BroadcastError("LINEが設定されていないため配信できません（LINE_CHANNEL_ACCESS_TOKEN を設定してください）")
-    if "discord" in channels and not discord_configured(config):
-        raise BroadcastError("Discordが設定されていないため配信できません（DISCORD_BOT_TOKEN を設定してください）")
-    if "discord" in channels and not routing.discord_targets(session, topics):
-        raise BroadcastError("このトピックのDiscord投稿先チャンネルが設定されていません（配信設定で設定してください）")
-    return [c for c in CHANNELS if c in channels]
+    for name in known:
+        reason = registry.get(name, config).unavailable_reason(session, config, topics) if name in channels else None
+        if reason:
+            raise BroadcastError(reason)
+    return [name for name in known if name in channels]
 
 
 def check_time(at: datetime | None, now: datetime | None = None) -> datetime | None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from channels import registry
 from core.db import db
+from messages.colours import label_colour
 from notifications import forms, preview, reports, service, validation
-from notifications.models import CHANNELS
 from notifications.topics import PERSONAS, TOPICS
 from staff.auth import current_staff, staff_required
 
@@ -17,10 +18,8 @@ bp = Blueprint("notifications", __name__)
 BROADCASTERS = ("ward",)  # "admin" passes every role check
 
 
-def _chip_colour(label: str) -> str:
-    from bot.line.style import label_colour
-
-    return label_colour(label)
+def channel_labels() -> dict[str, str]:
+    return registry.labels(current_app.config)
 
 
 def article_broadcast_posts(article) -> list[preview.PostView]:
@@ -30,9 +29,9 @@ def article_broadcast_posts(article) -> list[preview.PostView]:
 
 
 # Globals rather than a context processor: imported macro files see them too.
-bp.add_app_template_global(_chip_colour, "broadcast_chip_colour")
+bp.add_app_template_global(label_colour, "broadcast_chip_colour")
 bp.add_app_template_global(service.status_label, "broadcast_status_label")
-bp.add_app_template_global(validation.CHANNEL_LABELS, "broadcast_channel_labels")
+bp.app_context_processor(lambda: {"broadcast_channel_labels": channel_labels()})
 bp.add_app_template_global(article_broadcast_posts, "article_broadcast_posts")
 
 
@@ -46,7 +45,7 @@ def broadcast_list():
 def _composer_page(data: forms.ComposerInput, *, result=None, error: str | None = None, status: int = 200):
     session = db.session
     context = dict(
-        data=data, preview=result, error=error, topics=TOPICS, personas=PERSONAS, channels=CHANNELS,
+        data=data, preview=result, error=error, topics=TOPICS, personas=PERSONAS, channels=registry.names(current_app.config),
         articles=forms.article_choices(session),
         available=validation.available_channels(session, current_app.config, data.audience_topics),
     )
@@ -101,10 +100,12 @@ def _load(broadcast_id: int):
 @staff_required(*BROADCASTERS)
 def broadcast_detail(broadcast_id: int):
     broadcast = _load(broadcast_id)
+    post = preview.post_view(current_app.config, broadcast)
+    sent = [c for c in registry.all_channels(current_app.config) if c.name in (broadcast.channels or [])]
     return render_template(
         "admin/broadcasts/detail.html", broadcast=broadcast,
-        report=reports.delivery_report(db.session, broadcast),
-        post=preview.post_view(current_app.config, broadcast),
+        report=reports.delivery_report(db.session, broadcast), post=post,
+        sent_views=[(c, c.show(db.session, post.content, broadcast.topics or [])) for c in sent],
         audience=preview.audience_label(broadcast.topics or [], broadcast.personas or []),
     )
 

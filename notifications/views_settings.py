@@ -2,8 +2,9 @@
 automatic announcements per category. Ward staff and administrators only."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
+from channels import registry
 from content.models import CATEGORIES
 from core.db import db
 from notifications import routing
@@ -18,7 +19,7 @@ def _page(error: str | None = None, status: int = 200):
     return render_template(
         "admin/broadcasts/settings.html", error=error, topics=TOPICS, categories=CATEGORIES,
         category_topics=CATEGORY_TOPICS, routes=routing.routes(session), rules=routing.announce_rules(session),
-        default_route=routing.DEFAULT_ROUTE, channels=routing.ANNOUNCE_CHANNELS,
+        default_route=routing.DEFAULT_ROUTE, channels=registry.names(current_app.config),
     ), status
 
 

@@ -45,14 +45,6 @@ def logout():
     return redirect(url_for("admin.login"))
 
 
-@bp.get("/")
-@staff_required()
-def dashboard():
-    from content.admin.articles import status_counts
-
-    return render_template("admin/dashboard.html", counts=status_counts(db.session))
-
-
 @bp.get("/audit")
 @staff_required("admin")
 def audit_log():

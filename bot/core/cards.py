@@ -3,33 +3,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.core.limits import MAX_CARD_BODY, MAX_CARD_TITLE
-from bot.core.messages import Card
-from bot.core.normalize import shorten
-from bot.core.registration_actions import apply_buttons
 from bot.core.turn import Turn
+from content.urls import article_site_path as article_path
+from content.urls import hero_image_url
 from core.timefmt import datetime_ja, jst
+from events.chat_actions import apply_buttons
+from messages.limits import MAX_CARD_BODY, MAX_CARD_TITLE
+from messages.replies import Card
+from messages.text import shorten
 
 if TYPE_CHECKING:
     from content.models import Article
     from events.models import Event
 
-CARD_IMAGE_WIDTH = 960  # wide enough for a chat bubble, small enough to load quickly on mobile
 CARD_SUMMARY_CHARS = 60
-
-
-def article_path(slug: str) -> str:
-    return f"/articles/{slug}"
-
-
-def hero_image_url(base_url: str, article: Article) -> str | None:
-    """Absolute JPEG rendition URL: the largest width ≤ 960 (or the smallest there is)."""
-    if not article.hero_image:
-        return None
-    sizes = sorted(int(w) for w in (article.hero_sizes or []) if str(w).isdigit())
-    fitting = [w for w in sizes if w <= CARD_IMAGE_WIDTH]
-    width = fitting[-1] if fitting else (sizes[0] if sizes else CARD_IMAGE_WIDTH)
-    return f"{base_url}/media/{article.hero_image}-{width}.jpg"
 
 
 def article_card(turn: Turn, article: Article, summary: str | None = None) -> Card:

@@ -18,12 +18,13 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy.orm import Session
 
-from bot.core import intents, menus, postback, privacy, wording
+from bot.core import intents, menus, privacy, wording
 from bot.core.handlers import browse, registration, searching, settings
-from bot.core.limits import bounded, fit_text
-from bot.core.messages import BotResponse, IncomingMessage, Text
-from bot.core.postback import Postback
 from bot.core.turn import Turn
+from messages import postback
+from messages.limits import bounded, fit_text
+from messages.postback import Postback
+from messages.replies import BotResponse, IncomingMessage, Text
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.normalize import clean_text, compact_key, polite_candidates, search_query
+from messages.text import clean_text, compact_key, polite_candidates, search_query
 
 
 @dataclass(frozen=True)

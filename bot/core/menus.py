@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.core.limits import action
-from bot.core.messages import Choice
 from bot.core.wording import TOPIC_SHORT
 from content.models import CATEGORIES
+from messages.limits import action
+from messages.replies import Choice
 from notifications.topics import PERSONAS, TOPICS
 
 # Categories worth browsing from a chat (サイト概要 is a single page, not a feed).

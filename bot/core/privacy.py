@@ -11,10 +11,9 @@ import logging
 from sqlalchemy.orm import Session
 
 from bot.core import menus, wording
-from bot.core.limits import action
-from bot.core.messages import BotResponse, Confirm, Text
 from bot.core.turn import Turn
-from core import signals
+from messages.limits import action
+from messages.replies import BotResponse, Confirm, Text
 from notifications import subscriptions
 
 log = logging.getLogger(__name__)
@@ -22,10 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def erase_user_data(session: Session, channel: str, user_id: str) -> None:
-    """Let every domain erase what it keeps, then remove the subscriber (and its topics)."""
-    signals.subscriber_erased.send(user_id, session=session, channel=channel)
-    subscriptions.erase_subscriber(session, channel, user_id)
-    session.flush()
+    """Erase everything stored about the user (``notifications.subscriptions.erase_person``)."""
+    subscriptions.erase_person(session, channel, user_id)
 
 
 def ask(turn: Turn) -> BotResponse:

@@ -17,8 +17,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.core import engine, limits, postback
-from bot.core.messages import (
+from bot.core import engine
+from core.db import utcnow
+from messages import limits, postback
+from messages.replies import (
     BotResponse,
     Card,
     Cards,
@@ -28,7 +30,6 @@ from bot.core.messages import (
     ReplyRoute,
     Text,
 )
-from core.db import utcnow
 
 
 def _choice_problems(choice: Choice, where: str, allow_url: bool = True) -> list[str]:

@@ -6,11 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.core.messages import IncomingMessage
-from kpi import links
-
-# Channels tracked links know; the web playground and test fakes count as "web".
-_TRACKED_CHANNELS = set(links.CHANNELS)
+from channels import links, registry
+from messages.replies import IncomingMessage
 
 
 @dataclass
@@ -33,7 +30,8 @@ class Turn:
 
     @property
     def tracking_channel(self) -> str:
-        return self.channel if self.channel in _TRACKED_CHANNELS else "web"
+        # Channels tracked links know; the web playground and test fakes count as "web".
+        return self.channel if self.channel in registry.names(self.config) else "web"
 
     def tracked(self, path: str, article_id: int | None = None, campaign: str | None = None) -> str:
         """A ``/r/<token>`` link to a page of the site, attributed to this channel and user."""

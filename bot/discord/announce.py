@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from bot.discord import problems, settings
 from bot.discord.rest import DiscordError, DiscordRest
+from channels.links import read_token
 from content.models import Article
-from kpi.links import read_token
 
 log = logging.getLogger(__name__)
 ANNOUNCEMENT_CHANNEL = 5

@@ -12,12 +12,12 @@ from discord import app_commands
 from discord.app_commands import Choice
 from discord.app_commands import locale_str as _
 
-from bot.core import postback
 from bot.core.menus import BROWSABLE_CATEGORIES
 from bot.discord import interactions, tour, wording
 from bot.discord.help import help_embeds
 from content.models import CATEGORIES
 from events.models import EVENT_KINDS
+from messages import postback
 from notifications.topics import TOPICS
 
 QUERY_MAX = 100

@@ -14,9 +14,9 @@ dropped by the renderer (and logged), never sent for Discord to refuse.
 """
 from __future__ import annotations
 
-from bot.core import postback
-from bot.core.messages import Choice
 from bot.discord.limits import CUSTOM_ID
+from messages import postback
+from messages.replies import Choice
 
 POSTBACK, TEXT, SELECT = "p:", "t:", "s:"
 TOUR_PICK, TOUR_OPEN, TOUR_FORM = "tour:pick", "tour:open:", "tour:form:"

@@ -12,10 +12,10 @@ import logging
 
 import discord
 
-from bot.core.messages import BotResponse, IncomingMessage, ReplyRoute, Text
 from bot.discord import customid, roles, turns, wording
 from bot.discord.layout import Outgoing, layout
 from bot.discord.render import message_kwargs
+from messages.replies import BotResponse, IncomingMessage, ReplyRoute, Text
 
 log = logging.getLogger(__name__)
 CHANNEL = "discord"
@@ -108,8 +108,8 @@ async def postback(interaction: discord.Interaction, data: str, *, ephemeral: bo
 
 async def _help(interaction: discord.Interaction, data: str) -> bool:
     """ヘルプ / 検索のしかた buttons: Discord's own help (the core's explains typing to a LINE chat)."""
-    from bot.core import postback as postbacks
     from bot.discord.help import help_embeds
+    from messages import postback as postbacks
 
     parsed = postbacks.decode(data)
     if parsed is None or parsed.action != "help":

@@ -18,9 +18,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from bot.core.messages import BotResponse, Card, Cards, Choice, Confirm, Text
 from bot.discord import customid
 from bot.discord import limits as L
+from messages.replies import BotResponse, Card, Cards, Choice, Confirm, Text
 
 log = logging.getLogger(__name__)
 

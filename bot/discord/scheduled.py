@@ -22,10 +22,10 @@ from bot.discord import limits as L
 from bot.discord import problems, settings
 from bot.discord.models import DiscordScheduledEvent
 from bot.discord.rest import DiscordError, DiscordRest
+from channels.links import tracked_url
 from content import service as content_service
 from core.db import utcnow
 from events.models import Event
-from kpi.links import tracked_url
 
 log = logging.getLogger(__name__)
 KINDS = ("tour", "workshop")

@@ -10,11 +10,11 @@ import logging
 
 import discord
 
-from bot.core.messages import BotResponse
 from bot.discord import customid, interactions, tour_flow, wording
 from bot.discord import limits as L
 from bot.discord.layout import layout
 from events.validation import CONTACT_MAX, NAME_MAX
+from messages.replies import BotResponse
 
 log = logging.getLogger(__name__)
 MODAL_TITLE = 45  # Discord's limit for a modal title

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.core import engine, postback
+from bot.core import engine
 from bot.core.handlers import registration_views as views
-from bot.core.messages import BotResponse, IncomingMessage, Text
-from bot.core.registration_actions import reg_choice, user_key
 from bot.core.turn import Turn
 from bot.discord import customid, metrics, wording
 from bot.discord import limits as L
@@ -23,7 +21,10 @@ from bot.discord.layout import ACTIONS_PLACEHOLDER, PRIMARY, Outgoing, choice_ro
 from content import service as content_service
 from core.timefmt import datetime_ja
 from events import drafts, queries, service
+from events.chat_actions import reg_choice, user_key
 from events.validation import FieldError, clean_contact, clean_name, parse_count
+from messages import postback
+from messages.replies import BotResponse, IncomingMessage, Text
 from notifications import subscriptions
 
 CHANNEL = "discord"

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from bot.core import engine, postback
-from bot.core.messages import BotResponse, IncomingMessage
+from bot.core import engine
 from bot.discord import metrics, settings
+from messages import postback
+from messages.replies import BotResponse, IncomingMessage
 from notifications.subscriptions import find_subscriber
 
 CHANNEL = "discord"

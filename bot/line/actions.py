@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.core.messages import Choice
 from bot.line import limits
+from messages.replies import Choice
 
 log = logging.getLogger(__name__)
 

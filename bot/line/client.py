@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
+from linebot.v3 import insight
 from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, MessagingApiBlob
 from linebot.v3.messaging.exceptions import ApiException
 
@@ -42,6 +43,13 @@ def messaging_api(config: Mapping) -> Iterator[MessagingApi]:
 def blob_api(config: Mapping) -> Iterator[MessagingApiBlob]:
     with ApiClient(_configuration(config, data_api_host(config["LINE_API_BASE_URL"].rstrip("/")))) as client:
         yield MessagingApiBlob(client)
+
+
+@contextmanager
+def insight_api(config: Mapping) -> Iterator[insight.Insight]:
+    settings = _configuration(config, config["LINE_API_BASE_URL"].rstrip("/"))
+    with insight.ApiClient(insight.Configuration(host=settings.host, access_token=settings.access_token)) as client:
+        yield insight.Insight(client)
 
 
 def error_message(exc: ApiException) -> str:

@@ -15,7 +15,7 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 
-from bot.core.messages import IncomingMessage, ReplyRoute
+from messages.replies import IncomingMessage, ReplyRoute
 
 log = logging.getLogger(__name__)
 

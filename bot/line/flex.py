@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.core.messages import Card, Cards, Choice
 from bot.line import limits, style
 from bot.line.actions import action, is_web_url
+from messages.colours import label_colour
+from messages.replies import Card, Cards, Choice
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ EXTRA_BUTTONS_MAX = 2
 def _chip(label: str) -> dict:
     chip = {
         "type": "box", "layout": "vertical", "flex": 0, "cornerRadius": "12px",
-        "backgroundColor": style.label_colour(label),
+        "backgroundColor": label_colour(label),
         "paddingStart": "8px", "paddingEnd": "8px", "paddingTop": "2px", "paddingBottom": "2px",
         "contents": [{"type": "text", "text": limits.truncate(label, CHIP_MAX), "size": "xxs",
                       "color": style.WHITE, "weight": "bold"}],

@@ -12,10 +12,10 @@ import secrets
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, session
 
 from bot.core import engine
-from bot.core.messages import IncomingMessage, ReplyRoute
 from bot.line import limits
 from bot.line.playground_render import response_json
 from core.db import db, utcnow
+from messages.replies import IncomingMessage, ReplyRoute
 
 bp = Blueprint("playground", __name__, url_prefix="/playground")
 CHANNEL = "playground"

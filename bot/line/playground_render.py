@@ -1,8 +1,9 @@
 """BotResponse → JSON for the playground page, capped like the LINE renderer."""
 from __future__ import annotations
 
-from bot.core.messages import BotResponse, Cards, Choice, Confirm, Text
-from bot.line import limits, style
+from bot.line import limits
+from messages.colours import label_colour
+from messages.replies import BotResponse, Cards, Choice, Confirm, Text
 
 
 def choice_json(choice: Choice) -> dict:
@@ -15,7 +16,7 @@ def choice_json(choice: Choice) -> dict:
 
 def _cards_json(reply: Cards) -> dict:
     cards = [
-        {"title": card.title, "url": card.url, "label": card.label, "label_colour": style.label_colour(card.label),
+        {"title": card.title, "url": card.url, "label": card.label, "label_colour": label_colour(card.label),
          "body": card.body, "image_url": card.image_url, "button_label": card.button_label,
          "buttons": [choice_json(c) for c in card.extra_buttons]}
         for card in reply.cards[: limits.CAROUSEL_BUBBLES_MAX]

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import logging
 
-from bot.core.messages import BotResponse, Cards, Choice, Confirm, Reply, Text
 from bot.line import limits
 from bot.line.actions import action
 from bot.line.flex import carousel_message
+from messages.replies import BotResponse, Cards, Choice, Confirm, Reply, Text
 
 log = logging.getLogger(__name__)
 

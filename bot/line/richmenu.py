@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from bot.line import limits
-from kpi.links import tracked_url
+from channels.links import tracked_url
 
 DEFINITIONS = Path(__file__).with_name("richmenus.yaml")
 NAME_PREFIX = "monozukuri"

@@ -18,23 +18,3 @@ TINT_PINK = "#ffe6f2"
 TINT_SKY = "#e9f3ff"
 
 # Category / event label → chip colour (white text sits on all of them).
-LABEL_COLOURS = {
-    "特集": "#c4006e",
-    "テーマ別": "#005caf",
-    "企業": "#005caf",
-    "人": "#005caf",
-    "製品": "#005caf",
-    "お知らせ": "#5b2ee8",
-    "地域": "#007663",
-    "行政": "#a64000",
-    "体験教室": "#c4006e",
-    "見学会": "#005caf",
-    "イベント": "#007663",
-}
-
-
-def label_colour(label: str) -> str:
-    for key, colour in LABEL_COLOURS.items():
-        if key in label:
-            return colour
-    return INK

@@ -17,6 +17,13 @@ bp = Blueprint("content_admin", __name__, url_prefix="/admin")
 PER_PAGE = 50
 
 
+@bp.get("/")
+@staff_required()
+def dashboard():
+    """The console's start page: the articles waiting in each state of the workflow."""
+    return render_template("admin/dashboard.html", counts=articles.status_counts(db.session))
+
+
 @bp.get("/articles")
 @staff_required()
 def article_list():

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from channels import registry
 from kpi.metrics import CHANNEL_LABELS
 from notifications.topics import PERSONAS
 
 
 def channel_label(channel: str) -> str:
-    return CHANNEL_LABELS.get(channel, channel or "不明")
+    """Our wording for the built-in channels; any other channel's own label from the registry."""
+    return CHANNEL_LABELS.get(channel) or registry.labels().get(channel) or channel or "不明"
 
 
 def persona_label(persona: str) -> str:

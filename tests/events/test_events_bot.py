@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from events_helpers import apply, make_event, registrations
 
-from bot.core import postback
 from bot.core.testing import FakeAdapter
 from events import drafts
 from events.models import RegistrationDraft
+from messages import postback
 
 
 @pytest.fixture
@@ -173,7 +173,7 @@ def test_my_registrations_lists_and_cancels(bot, listed_workshop):
 
 def test_someone_elses_registration_cannot_be_cancelled(bot, app, listed_workshop):
     victim = apply(listed_workshop, "U-victim")
-    from bot.core.registration_actions import reg_choice
+    from events.chat_actions import reg_choice
 
     forged = reg_choice(app.config, "line:U-attacker", "キャンセル", "cancel", victim.id, 1)
     bot.tap("U-attacker", forged)  # signed for the attacker, but not their registration

@@ -140,7 +140,7 @@ def test_thank_you_after_the_event_with_survey_and_next_steps(app, session, push
     cards = push.response.messages[1].cards
     assert cards[0].title.startswith("アンケート")
     assert [c.title for c in cards[1:]] == ["支援 employment-support", "支援 scholarship-repayment-support"]
-    from kpi.links import read_token
+    from channels.links import read_token
 
     link = read_token(app.config["SECRET_KEY"], cards[1].url.rsplit("/r/", 1)[1])
     assert link.campaign == "next-step" and link.path == "/articles/employment-support"

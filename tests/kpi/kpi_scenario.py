@@ -6,9 +6,9 @@ from datetime import date
 
 from kpi_helpers import at
 
+from channels.links import hash_recipient
 from content.models import Article
 from events.models import Event, Registration
-from kpi.links import hash_recipient
 from kpi.models import Click, KpiEvent, PageView
 from notifications.models import Subscriber
 

@@ -4,7 +4,8 @@ from urllib.parse import urlsplit
 from kpi_helpers import BROWSER_UA
 from sqlalchemy import select
 
-from kpi import links, pageviews
+from channels import links
+from kpi import pageviews
 from kpi.metrics import jst_day
 from kpi.models import Click
 

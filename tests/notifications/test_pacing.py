@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from broadcast_helpers import add_subscribers, drain, multicasts, standin_config
 
+from channels.outcome import Outcome
 from core.db import db, utcnow
 from notifications.dispatcher import Dispatcher
 from notifications.outbox import ClaimedRow
-from notifications.outcome import Outcome
 from notifications.pacing import TokenBucket, backoff_seconds
 from notifications.service import create_broadcast
 from notifications.settings import delivery_settings

@@ -7,9 +7,9 @@ import pytest
 from broadcast_helpers import DISCORD_CHANNEL, add_subscribers, deliveries, drain, make_article, multicasts
 from sqlalchemy import select, update
 
-from bot.core.messages import BotResponse, Card, Cards, Text
+from bot.discord.delivery import DiscordSender, message_body
+from messages.replies import BotResponse, Card, Cards, Text
 from notifications import routing
-from notifications.discord_delivery import DiscordSender, message_body
 from notifications.models import Subscriber
 from notifications.service import create_broadcast, delivery_report, push_to_subscribers
 from tests.standins import discord_resources

@@ -8,8 +8,8 @@ import pytest
 from broadcast_helpers import add_subscribers, drain, standin_config
 from sqlalchemy import select
 
-from bot.core.messages import BotResponse, Text
 from core.db import db, utcnow
+from messages.replies import BotResponse, Text
 from notifications import launch, quiet_hours
 from notifications.models import BroadcastDelivery, Subscriber
 from notifications.service import create_broadcast, push_to_subscribers

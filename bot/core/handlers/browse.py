@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from bot.core import menus, wording
 from bot.core.cards import article_card, event_card
-from bot.core.limits import MAX_CARDS, action, carousel
-from bot.core.messages import BotResponse, Card, Text
 from bot.core.turn import Turn
 from content import service as content_service
 from content.models import CATEGORIES
 from events.models import EVENT_KINDS
+from messages.limits import MAX_CARDS, action, carousel
+from messages.replies import BotResponse, Card, Text
 from notifications import subscriptions
 from notifications.topics import EVENT_KIND_TOPICS
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from bot.core import menus
 from bot.core.handlers import registration_views as views
-from bot.core.messages import BotResponse, Text
-from bot.core.postback import Postback
-from bot.core.registration_actions import ref_of, signed_ok, user_key
 from bot.core.turn import Turn
 from events import drafts, queries, service
+from events.chat_actions import ref_of, signed_ok, user_key
 from events.models import Registration, RegistrationDraft
 from events.service import Application, RegistrationError
 from events.validation import FieldError, clean_contact, clean_name, parse_count
+from messages.postback import Postback
+from messages.replies import BotResponse, Text
 
 TEXT_STEPS = ("adults", "kids", "name", "contact")
 mine = views.mine  # 予約確認

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from bot.core import menus
 from bot.core.handlers import registration_views as views
-from bot.core.messages import BotResponse, Confirm, Text
-from bot.core.registration_actions import reg_choice, user_key
 from bot.core.turn import Turn
 from core.db import utcnow
 from events import service
+from events.chat_actions import reg_choice, user_key
 from events.models import Registration
 from events.service import RegistrationError
+from messages.replies import BotResponse, Confirm, Text
 
 NOT_FOUND = "このお申し込みは見つかりませんでした。「予約確認」と送ると、いまのお申し込みを確認できます。"
 

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from bot.core import menus
-from bot.core.limits import MAX_CARD_BODY, MAX_CARD_TITLE, action, carousel
-from bot.core.messages import BotResponse, Card, Choice, Confirm, Text
-from bot.core.normalize import shorten
-from bot.core.registration_actions import reg_choice, user_key
 from bot.core.turn import Turn
 from core.timefmt import datetime_ja
 from events import queries
+from events.chat_actions import reg_choice, user_key
 from events.models import Registration, RegistrationDraft
 from events.service import PURPOSE_OF_USE
+from messages.limits import MAX_CARD_BODY, MAX_CARD_TITLE, action, carousel
+from messages.replies import BotResponse, Card, Choice, Confirm, Text
+from messages.text import shorten
 
 EVENT_GONE = "このイベントは見つかりませんでした。「イベント」と送ると、募集中のイベントを確認できます。"
 CLOSED = "このイベントの申し込み受付は終了しました。「イベント」と送ると、ほかの募集中のイベントを確認できます。"

@@ -7,15 +7,16 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from bot.core import menus, postback, wording
+from bot.core import menus, wording
 from bot.core.cards import CARD_SUMMARY_CHARS, article_path, hero_image_url
-from bot.core.limits import MAX_CARD_TITLE, MAX_CARDS, carousel, label
-from bot.core.messages import BotResponse, Card, Choice, Text
-from bot.core.normalize import search_query, shorten
 from bot.core.turn import Turn
+from channels.links import is_site_path
 from content.models import CATEGORIES, Article
 from core.timefmt import datetime_ja
-from kpi.links import is_site_path
+from messages import postback
+from messages.limits import MAX_CARD_TITLE, MAX_CARDS, carousel, label
+from messages.replies import BotResponse, Card, Choice, Text
+from messages.text import search_query, shorten
 
 log = logging.getLogger(__name__)
 POPULAR_TAGS = 6

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from bot.core import menus, wording
-from bot.core.limits import action
-from bot.core.messages import BotResponse, Text
 from bot.core.turn import Turn
+from messages.limits import action
+from messages.replies import BotResponse, Text
 from notifications import subscriptions
 from notifications.models import Subscriber
 from notifications.topics import PERSONA_DEFAULT_TOPICS, PERSONAS, TOPICS

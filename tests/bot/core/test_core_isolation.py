@@ -1,12 +1,14 @@
-"""The core stays platform-neutral: no module under bot/core imports linebot or discord."""
+"""The core and the neutral messages stay platform-neutral: no module imports linebot or discord."""
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
 import bot.core
+import messages
 
 CORE_DIR = Path(bot.core.__file__).resolve().parent
+MESSAGES_DIR = Path(messages.__file__).resolve().parent
 FORBIDDEN = ("linebot", "discord")
 
 
@@ -25,14 +27,14 @@ def _imported_modules(path: Path) -> set[str]:
 
 
 def test_core_modules_exist():
-    assert {p.name for p in CORE_DIR.rglob("*.py")} >= {"engine.py", "messages.py", "testing.py", "privacy.py"}
+    assert {p.name for p in CORE_DIR.rglob("*.py")} >= {"engine.py", "testing.py", "privacy.py"}
+    assert {p.name for p in MESSAGES_DIR.rglob("*.py")} >= {"replies.py", "limits.py", "text.py"}
 
 
-def test_no_core_module_imports_a_platform_sdk():
+def test_no_core_or_messages_module_imports_a_platform_sdk():
     offenders = {
-        str(path.relative_to(CORE_DIR)): sorted(name for name in _imported_modules(path)
-                                                 if name.split(".")[0] in FORBIDDEN)
-        for path in CORE_DIR.rglob("*.py")
+        str(path): sorted(name for name in _imported_modules(path) if name.split(".")[0] in FORBIDDEN)
+        for folder in (CORE_DIR, MESSAGES_DIR) for path in folder.rglob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import limits, postback
-from bot.core.messages import BotResponse, Card, Cards, Choice, Confirm, Text
 from bot.core.testing import violations
+from messages import limits, postback
+from messages.replies import BotResponse, Card, Cards, Choice, Confirm, Text
 
 
 def test_payload_round_trip_keeps_japanese_compact():

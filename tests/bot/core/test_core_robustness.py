@@ -7,7 +7,7 @@ import pytest
 
 from bot.core import engine, wording
 from bot.core.handlers import browse
-from bot.core.messages import IncomingMessage, ReplyRoute
+from messages.replies import IncomingMessage, ReplyRoute
 from notifications import subscriptions as subs
 from notifications.models import Subscriber
 

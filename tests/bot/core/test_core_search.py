@@ -5,8 +5,8 @@ import logging
 from urllib.parse import urlsplit
 
 from bot.core import wording
-from bot.core.messages import Cards
 from content.models import CATEGORIES
+from messages.replies import Cards
 from search import service as search_service
 
 ZERO_HIT_WORD = "ｘｙｚｚｙｑｑ"

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from bot.discord import announce, scheduled, settings
 from bot.discord.models import DiscordProblem, DiscordScheduledEvent
 from bot.discord.rest import DiscordError, DiscordRest
+from channels.links import tracked_url
 from content.models import Article
 from core.db import db, utcnow
-from kpi.links import tracked_url
 from tests.bot.discord.discord_helpers import GUILD, NEWS_CHANNEL, SECRET_CHANNEL, TEXT_CHANNEL, make_event
 
 

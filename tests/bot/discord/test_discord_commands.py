@@ -37,7 +37,7 @@ def test_latest_defers_then_answers_with_embeds_and_tracked_link_buttons(demo_ap
 
 
 def test_tracked_links_are_attributed_to_discord(demo_app, run, standin):
-    from kpi.links import read_token
+    from channels.links import read_token
 
     async def scenario(h):
         return h.replies(await h.command("latest"))

@@ -5,13 +5,13 @@ import asyncio
 
 import pytest
 
-from bot.core import postback
-from bot.core.limits import action
-from bot.core.messages import BotResponse, Card, Cards, Choice, Confirm, Text
 from bot.discord import customid
 from bot.discord import limits as L
 from bot.discord.layout import layout
 from bot.discord.render import message_kwargs
+from messages import postback
+from messages.limits import action
+from messages.replies import BotResponse, Card, Cards, Choice, Confirm, Text
 
 
 def card(n: int, body: str = "本文", label: str = "特集記事", extra: tuple = (), image: bool = True) -> Card:

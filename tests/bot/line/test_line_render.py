@@ -7,9 +7,9 @@ import json
 import pytest
 from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, ValidateMessageRequest
 
-from bot.core.messages import BotResponse, Card, Cards, Choice, Confirm, Text
 from bot.line import limits
 from bot.line.render import render
+from messages.replies import BotResponse, Card, Cards, Choice, Confirm, Text
 from tests.bot.line.line_helpers import ACCESS_TOKEN
 
 URL = "https://testserver.local/r/token"

@@ -12,13 +12,11 @@ import logging
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from linebot.v3.insight import ApiClient as InsightClient
-from linebot.v3.insight import Configuration as InsightConfiguration
 from linebot.v3.insight import Insight
-from linebot.v3.messaging import ApiClient, Configuration, MessagingApi
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.line.client import LineNotConfigured, insight_api, messaging_api
 from kpi.models import LineUnitStat
 
 log = logging.getLogger(__name__)
@@ -26,22 +24,13 @@ PERIOD_DAYS = 30  # LINE allows "to" up to 30 days after "from"
 PAGE_SIZE = 100
 
 
-class InsightUnavailable(RuntimeError):
-    """The LINE channel is not configured."""
-
-
-def _settings(config: Mapping) -> tuple[str, str]:
-    token = config.get("LINE_CHANNEL_ACCESS_TOKEN")
-    if not token:
-        raise InsightUnavailable("LINE_CHANNEL_ACCESS_TOKEN is not set; LINE statistics are not fetched")
-    return config["LINE_API_BASE_URL"].rstrip("/"), token
+InsightUnavailable = LineNotConfigured  # the LINE channel is off: no statistics to fetch
 
 
 def unit_names(config: Mapping) -> list[str]:
-    host, token = _settings(config)
     names: list[str] = []
-    with ApiClient(Configuration(host=host, access_token=token)) as client:
-        api, start = MessagingApi(client), None
+    with messaging_api(config) as api:
+        start = None
         while True:
             page = api.get_aggregation_unit_name_list(limit=str(PAGE_SIZE), start=start)
             names += list(page.custom_aggregation_units or [])
@@ -81,11 +70,9 @@ def store(session: Session, values: dict, fetched_day: date) -> LineUnitStat:
 
 def fetch_all(session: Session, config: Mapping, today: date) -> int:
     """Fetch every unit's last-30-day statistics; returns how many units were stored (caller commits)."""
-    host, token = _settings(config)
     period_from, period_to = today - timedelta(days=PERIOD_DAYS), today
     stored = 0
-    with InsightClient(InsightConfiguration(host=host, access_token=token)) as client:
-        api = Insight(client)
+    with insight_api(config) as api:
         for unit in unit_names(config):
             try:
                 store(session, fetch_unit(api, unit, period_from, period_to), today)

@@ -17,7 +17,8 @@ import time
 
 import requests
 
-from notifications.outcome import Outcome, parse_seconds
+from channels.base import Delivery
+from channels.outcome import Outcome, parse_seconds
 
 API_VERSION = "v10"
 MAX_INLINE_WAIT = 5.0  # longer waits go back to the outbox instead of blocking a sender thread
@@ -131,6 +132,11 @@ class DiscordSender:
         if response.status_code >= 400:
             return Outcome.failed(_error_text(response), response.status_code), None
         return None, response.json() if response.content else {}
+
+    def send(self, delivery: Delivery) -> Outcome:
+        if delivery.target:
+            return self.post_message(delivery.target, delivery.payload, delivery.retry_key, delivery.mentions)
+        return self.post_direct((list(delivery.recipients) or [""])[0], delivery.payload, delivery.retry_key)
 
     def post_message(self, channel_id: str, payload: dict, retry_key: str,
                      role_ids: tuple[str, ...] = ()) -> Outcome:

@@ -13,8 +13,9 @@ from urllib.parse import urlencode, urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from channels import registry
+
 SALT = "tracked-link-v1"
-CHANNELS = ("line", "discord", "web")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def is_site_path(path: str) -> bool:
 def make_token(secret_key: str, link: TrackedLink) -> str:
     if not is_site_path(link.path):
         raise ValueError(f"tracked links only point at this site: {link.path!r}")
-    if link.channel not in CHANNELS:
+    if link.channel not in registry.names():
         raise ValueError(f"unknown channel {link.channel!r}")
     compact = {k[0] + k[-1]: v for k, v in asdict(link).items() if v is not None}
     return _serializer(secret_key).dumps(compact)
@@ -64,7 +65,7 @@ def read_token(secret_key: str, token: str) -> TrackedLink | None:
         link = TrackedLink(**{_KEYS[k]: v for k, v in compact.items()})
     except (BadSignature, KeyError, TypeError, AttributeError):
         return None
-    return link if is_site_path(link.path) and link.channel in CHANNELS else None
+    return link if is_site_path(link.path) and link.channel in registry.names() else None
 
 
 def tracked_url(config, path: str, *, channel: str, article_id: int | None = None,

@@ -2,8 +2,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kpi import links
-from kpi.links import TrackedLink
+from channels import links
+from channels.links import TrackedLink
 
 
 def test_tracked_url_redirects_with_utm(app, client):

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.core.limits import action
-from bot.core.messages import Choice
-from bot.core.postback import Postback
 from events.signing import postback_signature, postback_signature_ok
+from messages.limits import action
+from messages.postback import Postback
+from messages.replies import Choice
 
 ACTION = "reg"
 

@@ -5,7 +5,8 @@ import pytest
 from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, MulticastRequest, TextMessage
 from sqlalchemy import select
 
-from kpi import insight, jobs
+from bot.line import insight
+from kpi import jobs
 from kpi.models import LineUnitStat
 from kpi.queries import Scope
 from kpi.report.audience import line_insight

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.core import postback
-from bot.core.messages import BotResponse, Card, Cards, Choice
-from bot.core.normalize import shorten
+from messages import postback
+from messages.replies import BotResponse, Card, Cards, Choice
+from messages.text import shorten
 
 MAX_LABEL = 20  # quick-reply / template action labels
 MAX_DATA = postback.MAX_DATA  # postback data

@@ -13,27 +13,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
 
 import urllib3
 from linebot.v3.messaging import ApiClient, Configuration, Message, MessagingApi, MulticastRequest
 from linebot.v3.messaging.exceptions import ApiException
 
-from notifications.outcome import Outcome, error_summary, parse_seconds
+from channels.base import Delivery, Quota
+from channels.outcome import Outcome, error_summary, parse_seconds
 
 log = logging.getLogger(__name__)
 
 QUOTA_MESSAGE = "You have reached your monthly limit"
-
-
-@dataclass(frozen=True)
-class Quota:
-    limit: int | None  # None = no monthly limit (type "none")
-    used: int
-
-    @property
-    def remaining(self) -> int | None:
-        return None if self.limit is None else max(self.limit - self.used, 0)
 
 
 def line_configured(config) -> bool:
@@ -94,6 +84,10 @@ class LineSender:
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             return Outcome.retry(f"通信エラー: {type(exc).__name__}: {exc}"[:500])
         return Outcome.sent(response.status_code, _request_id(response.headers))
+
+    def send(self, delivery: Delivery) -> Outcome:
+        return self.multicast(delivery.broadcast_id, delivery.payload, list(delivery.recipients), delivery.unit,
+                              delivery.retry_key)
 
     def _classify_error(self, exc: ApiException, recipients: int) -> Outcome:
         status = exc.status or 0

@@ -1,0 +1,70 @@
+"""LINE as an outbound channel: Flex bubbles multicast to subscribers, 500 per request."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from flask import render_template
+from markupsafe import Markup
+
+from bot.line.delivery import LineSender, line_configured
+from bot.line.render import render
+from channels.base import Channel, ChannelPreview, Quota
+from notifications import compose
+from notifications.audience import count_audience
+from notifications.settings import LINE_CHUNK_SIZE
+
+
+class LineChannel(Channel):
+    name = "line"
+    label = "LINE"
+    chat = True
+    fanout = "subscribers"
+    chunk_size = LINE_CHUNK_SIZE
+    counts_people = True
+    quota_limited = True
+    paced = True
+
+    def configured(self, config: Mapping) -> bool:
+        return line_configured(config)
+
+    def setup_hint(self) -> str:
+        return "LINE_CHANNEL_ACCESS_TOKEN を設定してください"
+
+    def render(self, config: Mapping, draft) -> list[dict]:
+        return render(compose.bot_response(draft))
+
+    def render_response(self, config: Mapping, response) -> list[dict]:
+        return render(response)
+
+    def show(self, session, draft, topics: Sequence[str]) -> Markup:
+        return Markup(render_template("channels/line_preview.html", draft=draft))
+
+    def preview(self, session, config, draft, topics: Sequence[str], personas: Sequence[str]) -> ChannelPreview:
+        from notifications.reports import QuotaCheck  # the composer's wording of the quota
+
+        check = QuotaCheck(self.reach(session, topics, personas), self.quota(config), self.label)
+        return ChannelPreview(self.name, self.label, self.show(session, draft, topics), notes=(check.message,),
+                              warning=check.exceeds)
+
+    def sender(self, config: Mapping, timeout: float) -> LineSender | None:
+        return LineSender(config, timeout) if self.configured(config) else None
+
+    def quota(self, config: Mapping) -> Quota | None:
+        if not self.configured(config):
+            return None
+        with LineSender(config, timeout=5.0) as sender:
+            return sender.quota()
+
+    def fetch_statistics(self, session, config: Mapping, today) -> int | None:
+        if not self.configured(config):
+            return None
+        from bot.line import insight
+
+        return insight.fetch_all(session, config, today)
+
+    def reach(self, session, topics: Sequence[str], personas: Sequence[str]) -> int:
+        # LINE counts a multicast per recipient, however many message objects it carries.
+        return count_audience(session, topics, personas, self.name)
+
+
+CHANNEL_CLASS = LineChannel
