@@ -3,22 +3,19 @@
 Kept apart from the LINE sender so the Discord bot work (crossposting,
 threads, role management) can extend it without touching the pipeline.
 
-Rate limits follow Discord's documentation: after an answer with
-``X-RateLimit-Remaining: 0`` the bucket is left alone for
-``X-RateLimit-Reset-After`` seconds; a 429 carries ``retry_after`` (JSON) /
-``Retry-After`` (header) and may be global. Each post carries the outbox row's
+Rate limits are tracked by the process-wide ``bot.discord.ratelimit`` limiter of the
+bot token (shared with ``bot.discord.rest``). Each post carries the outbox row's
 key as an enforced nonce, so a replay after a lost answer creates no duplicate.
 """
 from __future__ import annotations
 
 import json
-import threading
-import time
 
 import requests
 
+from bot.discord.ratelimit import limiter_for
 from channels.base import Delivery
-from channels.outcome import Outcome, parse_seconds
+from channels.outcome import Outcome
 
 API_VERSION = "v10"
 MAX_INLINE_WAIT = 5.0  # longer waits go back to the outbox instead of blocking a sender thread
@@ -70,8 +67,7 @@ class DiscordSender:
             "User-Agent": "DiscordBot (https://www.city.ota.tokyo.jp, 1.0) monozukuri-broadcast",
         })
         self.timeout = timeout
-        self._resume_at: dict[str, float] = {}  # bucket key → monotonic time it may be used again
-        self._lock = threading.Lock()
+        self.limits = limiter_for(config)
 
     def close(self) -> None:
         self.http.close()
@@ -82,50 +78,17 @@ class DiscordSender:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    # -- rate-limit bookkeeping ------------------------------------------------------------
-    def _wait_for(self, bucket: str) -> float:
-        """Sleep until ``bucket`` (and the global limit) may be used; returns the rest if too long."""
-        with self._lock:
-            resume = max(self._resume_at.get(bucket, 0.0), self._resume_at.get("global", 0.0))
-        wait = resume - time.monotonic()
-        if wait > MAX_INLINE_WAIT:
-            return wait
-        if wait > 0:
-            time.sleep(wait)
-        return 0.0
-
-    def _note_limits(self, bucket: str, response: requests.Response) -> None:
-        headers = response.headers
-        reset_after = parse_seconds(headers.get("X-RateLimit-Reset-After"))
-        if headers.get("X-RateLimit-Remaining") == "0" and reset_after is not None:
-            with self._lock:
-                self._resume_at[bucket] = time.monotonic() + reset_after
-
-    def _note_429(self, bucket: str, response: requests.Response) -> float:
-        try:
-            data = response.json()
-        except ValueError:
-            data = {}
-        data = data if isinstance(data, dict) else {}
-        retry_after = parse_seconds(data.get("retry_after")) or parse_seconds(response.headers.get("Retry-After"))
-        retry_after = retry_after if retry_after is not None else 1.0
-        is_global = bool(data.get("global")) or response.headers.get("X-RateLimit-Global") == "true"
-        with self._lock:
-            self._resume_at["global" if is_global else bucket] = time.monotonic() + retry_after
-        return retry_after
-
     # -- requests ----------------------------------------------------------------------------
     def _post(self, bucket: str, path: str, body: dict) -> tuple[Outcome | None, dict | None]:
-        pending = self._wait_for(bucket)
+        pending = self.limits.wait(bucket, MAX_INLINE_WAIT)
         if pending:
             return Outcome.retry("Discordのレート制限の解除待ち", 429, pending), None
         try:
             response = self.http.post(self.base + path, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
             return Outcome.retry(f"通信エラー: {type(exc).__name__}: {exc}"[:500]), None
-        self._note_limits(bucket, response)
-        if response.status_code == 429:
-            wait = self._note_429(bucket, response)
+        wait = self.limits.note(bucket, response)
+        if wait is not None:
             return Outcome.retry(f"Discordのレート制限: {_error_text(response)}", 429, wait), None
         if response.status_code >= 500:
             return Outcome.retry(_error_text(response), response.status_code), None
@@ -141,7 +104,7 @@ class DiscordSender:
     def post_message(self, channel_id: str, payload: dict, retry_key: str,
                      role_ids: tuple[str, ...] = ()) -> Outcome:
         body = message_body(payload, retry_key, role_ids)
-        problem, data = self._post(f"channel:{channel_id}", f"/channels/{channel_id}/messages", body)
+        problem, data = self._post(f"channels:{channel_id}", f"/channels/{channel_id}/messages", body)
         if problem:
             return problem
         return Outcome.sent(200, str((data or {}).get("id") or "") or None)

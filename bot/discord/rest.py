@@ -1,8 +1,10 @@
 """A small synchronous Discord REST client for work outside the gateway process's loop
 (announcement follow-ups, scheduled events), usable from the broadcast worker's threads.
 
-Retries: a 429 waits ``retry_after`` (JSON, else the Retry-After header) and
-tries again; 5xx and connection errors back off exponentially. After
+Rate limits: the process-wide limiter of the bot token (``bot.discord.ratelimit``,
+shared with the broadcast sender) is honoured before every request and learns from
+every answer; a 429 waits its ``retry_after`` and tries again; 5xx and connection
+errors back off exponentially. After
 ``max_retries`` it gives up with ``DiscordError`` — callers decide what that
 means (record a problem, try again at the next run); nothing retries forever.
 """
@@ -14,6 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import requests
+
+from bot.discord.ratelimit import bucket_of, limiter_for
 
 log = logging.getLogger(__name__)
 API_VERSION = "v10"
@@ -47,17 +51,6 @@ def _error(response: requests.Response) -> DiscordError:
     return DiscordError(response.status_code, data.get("code"), str(data.get("message") or response.text[:200]))
 
 
-def _retry_after(response: requests.Response) -> float:
-    data = _json(response)
-    value = data.get("retry_after") if isinstance(data, dict) else None
-    for candidate in (value, response.headers.get("Retry-After")):
-        try:
-            return max(0.0, float(candidate))
-        except (TypeError, ValueError):
-            continue
-    return 1.0
-
-
 class DiscordRest:
     def __init__(self, config: Mapping, *, max_retries: int = 3, backoff: float = 1.0, max_wait: float = 30.0,
                  timeout: float = 15.0) -> None:
@@ -66,6 +59,7 @@ class DiscordRest:
         self.http.headers.update({"Authorization": f"Bot {config.get('DISCORD_BOT_TOKEN') or ''}",
                                   "User-Agent": USER_AGENT})
         self.max_retries, self.backoff, self.max_wait, self.timeout = max_retries, backoff, max_wait, timeout
+        self.limits = limiter_for(config)
 
     def close(self) -> None:
         self.http.close()
@@ -76,26 +70,30 @@ class DiscordRest:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    def _send(self, method: str, path: str, body: Any) -> requests.Response | None:
+    def _send(self, method: str, path: str, body: Any, bucket: str) -> requests.Response | None:
+        self.limits.wait(bucket, self.max_wait)
         try:
-            return self.http.request(method, self.base + path, json=body, timeout=self.timeout)
+            response = self.http.request(method, self.base + path, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
             log.warning("Discord %s %s: %s", method, path, exc)
             return None
+        self.limits.note(bucket, response)
+        return response
 
-    def _wait_before_retry(self, response: requests.Response | None, attempt: int) -> float | None:
+    def _wait_before_retry(self, response: requests.Response | None, attempt: int, bucket: str) -> float | None:
         """Seconds to wait before the next attempt, or None when this answer is final."""
         if response is not None and response.status_code == 429:
-            wait = _retry_after(response)
+            wait = self.limits.pause_for(bucket)  # the limiter has noted the answer's retry_after
             return wait if wait <= self.max_wait else None
         if response is None or response.status_code >= 500:
             return self.backoff * (2 ** attempt)
         return None
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
+        bucket = bucket_of(path)
         for attempt in range(self.max_retries + 1):
-            response = self._send(method, path, body)
-            wait = self._wait_before_retry(response, attempt)
+            response = self._send(method, path, body, bucket)
+            wait = self._wait_before_retry(response, attempt, bucket)
             if wait is None or attempt == self.max_retries:
                 break
             log.info("Discord %s %s: retrying in %.2fs (attempt %d)", method, path, wait, attempt + 1)
