@@ -17,11 +17,12 @@ class LineNotConfigured(RuntimeError):
     """The LINE channel is off: no access token configured."""
 
 
-def _configuration(config: Mapping, host: str) -> Configuration:
+def configuration(config: Mapping, host: str | None = None) -> Configuration:
+    """The SDK configuration of our channel (the messaging API host unless ``host`` is given)."""
     token = config.get("LINE_CHANNEL_ACCESS_TOKEN")
     if not token:
         raise LineNotConfigured("LINE_CHANNEL_ACCESS_TOKEN is not set; the LINE channel is off")
-    return Configuration(host=host, access_token=token)
+    return Configuration(host=host or str(config["LINE_API_BASE_URL"]).rstrip("/"), access_token=token)
 
 
 def data_api_host(api_base: str) -> str:
@@ -35,19 +36,19 @@ def is_configured(config: Mapping) -> bool:
 
 @contextmanager
 def messaging_api(config: Mapping) -> Iterator[MessagingApi]:
-    with ApiClient(_configuration(config, config["LINE_API_BASE_URL"].rstrip("/"))) as client:
+    with ApiClient(configuration(config, config["LINE_API_BASE_URL"].rstrip("/"))) as client:
         yield MessagingApi(client)
 
 
 @contextmanager
 def blob_api(config: Mapping) -> Iterator[MessagingApiBlob]:
-    with ApiClient(_configuration(config, data_api_host(config["LINE_API_BASE_URL"].rstrip("/")))) as client:
+    with ApiClient(configuration(config, data_api_host(config["LINE_API_BASE_URL"].rstrip("/")))) as client:
         yield MessagingApiBlob(client)
 
 
 @contextmanager
 def insight_api(config: Mapping) -> Iterator[insight.Insight]:
-    settings = _configuration(config, config["LINE_API_BASE_URL"].rstrip("/"))
+    settings = configuration(config, config["LINE_API_BASE_URL"].rstrip("/"))
     with insight.ApiClient(insight.Configuration(host=settings.host, access_token=settings.access_token)) as client:
         yield insight.Insight(client)
 

@@ -15,9 +15,10 @@ import logging
 import threading
 
 import urllib3
-from linebot.v3.messaging import ApiClient, Configuration, Message, MessagingApi, MulticastRequest
+from linebot.v3.messaging import ApiClient, Message, MessagingApi, MulticastRequest
 from linebot.v3.messaging.exceptions import ApiException
 
+from bot.line.client import configuration as client_configuration
 from channels.base import Delivery, Quota
 from channels.outcome import Outcome, error_summary, parse_seconds
 
@@ -32,8 +33,7 @@ def line_configured(config) -> bool:
 
 class LineSender:
     def __init__(self, config, timeout: float = 30.0) -> None:
-        configuration = Configuration(host=config["LINE_API_BASE_URL"],
-                                      access_token=config.get("LINE_CHANNEL_ACCESS_TOKEN") or "")
+        configuration = client_configuration(config)
         configuration.retries = 0  # retries are ours: with the stored key, after a backoff
         self._client = ApiClient(configuration)
         self._api = MessagingApi(self._client)
