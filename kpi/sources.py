@@ -40,6 +40,11 @@ def persona_by_person(session: Session) -> dict[tuple[str, str], str]:
     return {(channel, external): persona for channel, external, persona in rows}
 
 
+def persona_of(session: Session, channel: str, external_id: str) -> str | None:
+    return session.scalar(select(Subscriber.persona).where(Subscriber.channel == channel,
+                                                           Subscriber.external_id == external_id))
+
+
 def persona_by_recipient_hash(session: Session, secret_key: str) -> dict[str, str]:
     """Tracked links carry hash_recipient(secret, user id); map it back to a persona only."""
     return {hash_recipient(secret_key, external): persona
