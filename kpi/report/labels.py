@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from kpi.metrics import CHANNEL_LABELS
+from kpi.metrics import CHANNEL_LABELS, PERSONA_UNKNOWN
 from notifications.topics import PERSONAS
 
 
@@ -12,6 +12,8 @@ def channel_label(channel: str) -> str:
 
 
 def persona_label(persona: str) -> str:
+    if persona == PERSONA_UNKNOWN:
+        return "区分なし（リンクにペルソナの記録なし）"
     return PERSONAS.get(persona, persona) if persona else "未設定"
 
 
