@@ -18,6 +18,13 @@ def _company_or_404(slug: str):
     return company
 
 
+@bp.get("/companies")
+def company_list():
+    session = db.session
+    return render_template("careers/companies.html", companies=queries.all_companies(session),
+                           counts=queries.opening_counts(session))
+
+
 @bp.get("/companies/<slug>")
 def company(slug: str):
     session = db.session
