@@ -26,6 +26,8 @@ class TrackedLink:
     broadcast_id: int | None = None
     recipient_hash: str | None = None
     campaign: str | None = None
+    # Audience segment of a multicast variant ("persona:student", "discord:<channel id>"): no person.
+    segment: str | None = None
 
 
 def hash_recipient(secret_key: str, recipient: str) -> str:
@@ -70,12 +72,17 @@ def read_token(secret_key: str, token: str) -> TrackedLink | None:
 
 def tracked_url(config, path: str, *, channel: str, article_id: int | None = None,
                 broadcast_id: int | None = None, recipient: str | None = None,
-                campaign: str | None = None) -> str:
-    """Absolute tracked URL for a bot message, broadcast or embed."""
+                campaign: str | None = None, segment: str | None = None) -> str:
+    """Absolute tracked URL for a bot message, broadcast or embed.
+
+    Broadcasts pass ``segment`` (one variant per audience segment); ``recipient``
+    is for replies in a one-to-one chat only.
+    """
     secret = config["SECRET_KEY"]
     link = TrackedLink(
         path=path, channel=channel, article_id=article_id, broadcast_id=broadcast_id,
         recipient_hash=hash_recipient(secret, recipient) if recipient else None, campaign=campaign,
+        segment=segment[:60] if segment else None,
     )
     return f"{config['BASE_URL']}/r/{make_token(secret, link)}"
 

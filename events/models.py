@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
+from kpi.touch_columns import TouchColumns
 
 if TYPE_CHECKING:
     from content.models import Article, Company
@@ -48,7 +49,7 @@ class Event(Base):
 REGISTRATION_STATUSES = ("confirmed", "waitlisted", "offered", "cancelled")
 
 
-class Registration(Base):
+class Registration(TouchColumns, Base):
     """One person's application for an event (one per person and event while active).
 
     ``person_key`` is "<channel>:<id>" (LINE user, Discord user, or a web

@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from core.db import db
 from events import forms, queries, service
 from events.service import PURPOSE_OF_USE, RegistrationError
+from kpi import attribution
 
 bp = Blueprint("events", __name__)
 
@@ -73,7 +74,7 @@ def register(event_id: int):
     if application is None:
         return _render_detail(event, form, 422)
     try:
-        registration = service.register(db.session, application)
+        registration = service.register(db.session, application, before_commit=attribution.stamp_from_request)
     except RegistrationError as exc:
         if exc.code in CONFLICT_CODES:
             return _render_detail(event, form, 409, problem=exc.message)

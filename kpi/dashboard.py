@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from sqlalchemy import func, select
 
 from core.db import db
-from kpi import charts, filters, inflow, projection, queries, report, rollup, tables
+from kpi import charts, filters, funnel_stages, inflow, projection, queries, report, rollup, tables
 from kpi.metrics import CHANNEL_LABELS, jst_day
 from kpi.models import LineUnitStat
 from staff import audit
@@ -15,6 +15,8 @@ bp = Blueprint("kpi_admin", __name__, url_prefix="/admin/kpi")
 ROLES = ("ward",)  # 区職員; 管理者 always passes staff_required
 
 SECTIONS = (
+    ("行動変容ファネル（認知→就業）", ("stages", "stages_channel", "stages_persona", "stages_article", "stages_series",
+                              "stages_company")),
     ("ファネル", ("funnel", "funnel_channel", "funnel_persona", "funnel_week", "funnel_article")),
     ("友だち・フォロワー", ("followers", "inflow")),
     ("チャネル比較と配信", ("channels", "broadcasts", "line_insight")),
@@ -44,7 +46,7 @@ def dashboard():
     context = {
         "filters": chosen, "tables": built, "sections": SECTIONS,
         "charts": charts.build(session, chosen.scope, built),
-        "channel_labels": CHANNEL_LABELS, "method": projection.METHOD_JA,
+        "channel_labels": CHANNEL_LABELS, "method": projection.METHOD_JA, "scenario": funnel_stages.SCENARIO_JA,
         "has_demo": queries.has_demo_rows(session, chosen.scope),
         "rolled_up_at": rollup.rolled_up_at(session),
         "insight_day": session.scalar(select(func.max(LineUnitStat.fetched_day))),

@@ -117,15 +117,21 @@ class Simulation:
         broadcast_id = 900 + number
         slug = self.article_slugs[number % len(self.article_slugs)] if self.article_slugs else ""
         article_id, title = self.articles.get(slug, 0), f"【デモ】週刊ものづくり便り 第{number}号"
-        clicks: dict[tuple[str, str, int], int] = {}
+        # One multicast message without segment tags: clicks cannot be told apart by persona
+        # (PERSONA_UNKNOWN), exactly as real traffic of such a broadcast; Discord reach is unknown (posts only).
+        line_clicks_total = 0
         for persona, share in PERSONA_SHARE.items():
             reach = round(self.followers["line"] * share)
             self.rows.add(day, m.DELIVERED, reach, "line", persona, article_id, broadcast_id, title)
-            clicks[("line", persona, article_id)] = round(reach * PERSONA_CTR[persona] * self.rng.uniform(0.8, 1.2))
-        self.rows.add(day, m.DELIVERED, self.followers["discord"], "discord", "", article_id, broadcast_id, title)
-        clicks[("discord", "", article_id)] = round(self.followers["discord"] * self.rng.uniform(0.15, 0.25))
+            line_clicks_total += round(reach * PERSONA_CTR[persona] * self.rng.uniform(0.8, 1.2))
+        self.rows.add(day, m.DISCORD_POSTS, 1, "discord", "", article_id, broadcast_id, title)
+        clicks = {("line", m.PERSONA_UNKNOWN, article_id): line_clicks_total,
+                  ("discord", m.PERSONA_UNKNOWN, article_id): round(self.followers["discord"] * self.rng.uniform(0.15, 0.25))}
         for (channel, persona, article), count in clicks.items():
             self.rows.add(day, m.CLICKS, count, channel, persona, article, broadcast_id, f"broadcast-{broadcast_id}")
+            if channel == "line":  # people, not taps; never more than the broadcast reached
+                self.rows.add(day, m.CLICKERS, min(round(count * 0.85), self.followers["line"]), channel, persona,
+                              article, broadcast_id)
         line_clicks = sum(v for (c, _p, _a), v in clicks.items() if c == "line")
         self.unit_stats.append({"unit": f"demo_broadcast_{number}", "period_from": day, "period_to": day,
                                 "unique_impression": round(self.followers["line"] * 0.72),

@@ -96,6 +96,8 @@ def breakdown(session: Session, scope: Scope, group: str) -> dict[object, dict[s
             row[key] = row[key] or 0
     if group == "channel" and "web" in table:
         table["web"].update({key: None for key in NOT_FOR_WEB})
+    if group == "channel" and "discord" in table:
+        table["discord"]["delivered"] = None  # Discord reach is unknown (posts, not people)
     return dict(table)
 
 

@@ -27,6 +27,12 @@ ATTENDANCES = "attendances"  # same dimensions, day = attended_at
 SEARCHES = "searches"  # channel, label=query
 ZERO_RESULT_SEARCHES = "zero_result_searches"  # channel, label=query
 DISCORD_JOINS = "discord_joins"
+# Behaviour-change funnel (kpi.funnel_stages, kpi.stage_rollup).
+CLICKERS = "clickers"  # people (distinct per day) who opened a broadcast link: channel, persona, article, ref=broadcast
+DISCORD_POSTS = "discord_posts"  # Discord posts of broadcasts (reach unknown): ref=broadcast
+CONTACTS = "contacts"  # contact requests to the ward: channel, persona, article (touch), ref=company, label=kind
+OUTCOMES = "outcomes"  # 応募/内定/就職 by occurred day: channel, persona, article, ref=company, label=kind
+PERSONA_UNKNOWN = "unknown"  # a click whose link named no segment and no person
 BOT_COMMANDS = "bot_commands"  # channel, label=command
 
 # Kinds of kpi_events rows (written through kpi.service).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -53,6 +53,10 @@ class Click(Base):
     campaign: Mapped[str] = mapped_column(String(50), default="")
     path: Mapped[str] = mapped_column(String(300), default="")
     recipient_hash: Mapped[str | None] = mapped_column(String(16))
+    # Audience segment of the message variant (channels.links.TrackedLink.segment), "" when none.
+    segment: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    # The day's salted visitor hash (as for page views): counts people, not taps, per day.
+    visitor_hash: Mapped[str | None] = mapped_column(String(16))
 
 
 class KpiEvent(Base):
@@ -148,3 +152,20 @@ class InflowSource(Base):
     target: Mapped[str] = mapped_column(String(20), default="line")  # line | discord
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StageAssumption(Base):
+    """A starting rate of one funnel stage for the projection (仮定), edited by staff.
+
+    Used until enough measured data exists (kpi.stage_projection); a missing row
+    means the documented default of kpi.assumptions.DEFAULTS.
+    """
+
+    __tablename__ = "kpi_stage_assumptions"
+
+    stage: Mapped[str] = mapped_column(String(30), primary_key=True)
+    rate: Mapped[float] = mapped_column(Float)
+    low: Mapped[float] = mapped_column(Float)
+    high: Mapped[float] = mapped_column(Float)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from kpi import metrics as m
-from kpi import nextsteps, sources
+from kpi import nextsteps, sources, stage_rollup
 from kpi.models import Click, DailyMetric, KpiEvent, PageView, RollupDay
 
 DEFAULT_RETENTION_DAYS = 90
@@ -87,14 +87,12 @@ def _visitor_metrics(session: Session, day: date, rows: Rows) -> None:
 
 
 def _click_metrics(session: Session, day: date, rows: Rows, secret_key: str) -> None:
-    grouped = session.execute(
-        select(Click.channel, Click.article_id, Click.broadcast_id, Click.campaign, Click.recipient_hash, func.count())
-        .where(Click.day == day)
-        .group_by(Click.channel, Click.article_id, Click.broadcast_id, Click.campaign, Click.recipient_hash)
-    ).all()
+    columns = (Click.channel, Click.article_id, Click.broadcast_id, Click.campaign, Click.recipient_hash,
+               Click.segment)
+    grouped = session.execute(select(*columns, func.count()).where(Click.day == day).group_by(*columns)).all()
     personas = sources.persona_by_recipient_hash(session, secret_key) if any(r[4] for r in grouped) else {}
-    for channel, article_id, broadcast_id, campaign, recipient, count in grouped:
-        rows.add(m.CLICKS, count, channel=channel, persona=personas.get(recipient or "", ""),
+    for channel, article_id, broadcast_id, campaign, recipient, segment, count in grouped:
+        rows.add(m.CLICKS, count, channel=channel, persona=stage_rollup.click_persona(segment, recipient, personas),
                  article_id=article_id or 0, ref_id=broadcast_id or 0, label=campaign)
 
 
@@ -126,9 +124,15 @@ def _follow_metrics(session: Session, day: date, rows: Rows, channels_with_event
         rows.add(m.FOLLOWERS, count, channel=channel, persona=persona)
 
 
-def _domain_metrics(session: Session, day: date, rows: Rows) -> None:
+def _domain_metrics(session: Session, day: date, rows: Rows) -> Counter:
+    """Other domains' rows of the day; returns today's reach per (channel, persona, broadcast)."""
+    reached: Counter = Counter()
     for channel, persona, broadcast_id, article_id, count in sources.deliveries_on(session, day):
+        if channel == "discord":  # a post, not people: Discord reach is unknown (never a denominator)
+            rows.add(m.DISCORD_POSTS, count, channel=channel, article_id=article_id, ref_id=broadcast_id)
+            continue
         rows.add(m.DELIVERED, count, channel=channel, persona=persona, article_id=article_id, ref_id=broadcast_id)
+        reached[(channel, persona, broadcast_id)] += count
     for metric, found in ((m.REGISTRATIONS, sources.registrations_on(session, day)),
                           (m.WAITLISTED, sources.registrations_on(session, day, status="waitlisted")),
                           (m.ATTENDANCES, sources.attendances_on(session, day))):
@@ -137,6 +141,8 @@ def _domain_metrics(session: Session, day: date, rows: Rows) -> None:
     for channel, query, total, zero in sources.searches_on(session, day):
         rows.add(m.SEARCHES, total, channel=channel, label=query)
         rows.add(m.ZERO_RESULT_SEARCHES, zero, channel=channel, label=query)
+    stage_rollup.add_career_metrics(session, day, rows)
+    return reached
 
 
 def compute_day(session: Session, day: date, secret_key: str) -> Rows:
@@ -145,7 +151,8 @@ def compute_day(session: Session, day: date, secret_key: str) -> Rows:
     _click_metrics(session, day, rows, secret_key)
     followed_channels = _event_metrics(session, day, rows)
     _follow_metrics(session, day, rows, followed_channels)
-    _domain_metrics(session, day, rows)
+    reached = _domain_metrics(session, day, rows)
+    stage_rollup.add_clickers(session, day, rows, secret_key, reached)
     return rows
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from channels import links
 from core.db import db, utcnow
-from kpi import pageviews
+from kpi import pageviews, salts
 from kpi.metrics import (
     EVENT_COMMAND,
     EVENT_FOLLOW,
@@ -84,8 +84,16 @@ def click_values(link: links.TrackedLink, moment: datetime | None = None) -> dic
         "created_at": moment, "day": jst_day(moment), "channel": link.channel,
         "broadcast_id": link.broadcast_id, "article_id": link.article_id,
         "campaign": links.campaign_name(link)[:50], "path": link.path.split("?")[0][:300],
-        "recipient_hash": link.recipient_hash,
+        "recipient_hash": link.recipient_hash, "segment": (link.segment or "")[:60],
     }
+
+
+def _clicker_hash(session: Session, day) -> str | None:
+    """The day's salted visitor hash of the request (as for page views), to count people per day."""
+    if not has_request_context() or pageviews.opted_out(request):
+        return None
+    salt = salts.salt_for(session.connection(), day)
+    return salts.visitor_hash(salt, request.host, request.remote_addr or "", request.headers.get("User-Agent", ""))
 
 
 def record_click(link: links.TrackedLink) -> None:
@@ -94,7 +102,8 @@ def record_click(link: links.TrackedLink) -> None:
         return
     session = db.new_session()
     try:
-        session.add(Click(**click_values(link)))
+        values = click_values(link)
+        session.add(Click(**values, visitor_hash=_clicker_hash(session, values["day"])))
         session.commit()
     except Exception:  # a lost click must never stop the redirect
         session.rollback()

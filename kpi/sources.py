@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from channels import registry
 from channels.links import hash_recipient
-from content.models import Article
+from content.models import Article, Company
 from events.models import Event, Registration
 from kpi.metrics import day_bounds
 from notifications.models import Subscriber
@@ -39,6 +39,11 @@ def persona_by_person(session: Session) -> dict[tuple[str, str], str]:
         select(Subscriber.channel, Subscriber.external_id, Subscriber.persona).where(Subscriber.persona.is_not(None))
     )
     return {(channel, external): persona for channel, external, persona in rows}
+
+
+def persona_of(session: Session, channel: str, external_id: str) -> str | None:
+    return session.scalar(select(Subscriber.persona).where(Subscriber.channel == channel,
+                                                           Subscriber.external_id == external_id))
 
 
 def persona_by_recipient_hash(session: Session, secret_key: str) -> dict[str, str]:
@@ -165,13 +170,18 @@ def broadcast_for_units(session: Session, units: Iterable[str]) -> dict[str, tup
 # -- events -------------------------------------------------------------------------
 
 def _registration_counts(session: Session, rows) -> list[tuple[str, str, int, int, int]]:
+    """Counted under the last tracked touch when there is one (the link that brought the person)."""
     personas = persona_by_person(session) if rows else {}
     counts: Counter = Counter()
-    for channel, person_key, article_id, event_id in rows:
+    for channel, person_key, article_id, event_id, touch_channel, touch_article, touch_segment in rows:
         person_channel, _, person_id = person_key.partition(":")
-        persona = personas.get((person_channel, person_id), "")
-        counts[(channel, persona, article_id or 0, event_id)] += 1
+        kind, _, segment_persona = (touch_segment or "").partition(":")
+        persona = segment_persona if kind == "persona" else personas.get((person_channel, person_id), "")
+        counts[(touch_channel or channel, persona, touch_article or article_id or 0, event_id)] += 1
     return [(*key, n) for key, n in counts.items()]
+
+
+TOUCH = (Registration.last_touch_channel, Registration.last_touch_article_id, Registration.last_touch_segment)
 
 
 def registrations_on(session: Session, day: date, status: str | None = None) -> list[tuple]:
@@ -180,7 +190,7 @@ def registrations_on(session: Session, day: date, status: str | None = None) -> 
     Cancelled applications do not count; ``status`` narrows (e.g. "waitlisted").
     """
     start, end = day_bounds(day)
-    query = (select(Registration.channel, Registration.person_key, Event.article_id, Registration.event_id)
+    query = (select(Registration.channel, Registration.person_key, Event.article_id, Registration.event_id, *TOUCH)
              .join(Event, Event.id == Registration.event_id)
              .where(Registration.created_at >= start, Registration.created_at < end,
                     Registration.status != "cancelled"))
@@ -192,7 +202,7 @@ def registrations_on(session: Session, day: date, status: str | None = None) -> 
 def attendances_on(session: Session, day: date) -> list[tuple]:
     start, end = day_bounds(day)
     rows = session.execute(
-        select(Registration.channel, Registration.person_key, Event.article_id, Registration.event_id)
+        select(Registration.channel, Registration.person_key, Event.article_id, Registration.event_id, *TOUCH)
         .join(Event, Event.id == Registration.event_id)
         .where(Registration.attended_at >= start, Registration.attended_at < end)
     ).all()
@@ -230,3 +240,58 @@ def searches_on(session: Session, day: date) -> list[tuple[str, str, int, int]]:
         counts[key] += total
         zeros[key] += int(zero or 0)
     return [(channel, text, n, zeros[(channel, text)]) for (channel, text), n in counts.items() if text]
+
+
+# -- careers --------------------------------------------------------------------------
+
+def _touch_rows(session: Session, model, day_column, start, end) -> list[tuple]:
+    """(channel, persona, article, company, kind, count) of careers rows, attributed by their last touch."""
+    if model is None:
+        return []
+    rows = session.execute(
+        select(func.coalesce(model.last_touch_channel, model.channel), model.persona, model.last_touch_segment,
+               model.last_touch_article_id, model.company_id, model.kind, func.count())
+        .where(day_column >= start, day_column < end)
+        .group_by(model.last_touch_channel, model.channel, model.persona, model.last_touch_segment,
+                  model.last_touch_article_id, model.company_id, model.kind)
+    ).all()
+    counts: Counter = Counter()
+    for channel, persona, segment, article_id, company_id, kind, n in rows:
+        segment_persona = segment.partition(":")[2] if (segment or "").startswith("persona:") else ""
+        counts[(channel or "", segment_persona or persona or "", article_id or 0, company_id or 0, kind)] += n
+    return [(*key, n) for key, n in counts.items()]
+
+
+def contacts_on(session: Session, day: date) -> list[tuple]:
+    model = _optional_model("careers.models", "ContactRequest")
+    start, end = day_bounds(day)
+    return _touch_rows(session, model, model.created_at, start, end) if model is not None else []
+
+
+def outcomes_on(session: Session, day: date) -> list[tuple]:
+    model = _optional_model("careers.models", "Outcome")
+    return _touch_rows(session, model, model.occurred_on, day, day + timedelta(days=1)) if model is not None else []
+
+
+def article_facts(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, str | None, int | None]]:
+    """Article id → (title, series, company id)."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    rows = session.execute(select(Article.id, Article.title, Article.series, Article.company_id)
+                           .where(Article.id.in_(wanted)))
+    return {i: (title, series, company) for i, title, series, company in rows}
+
+
+def event_companies(session: Session, ids: Iterable[int]) -> dict[int, int | None]:
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Event.id, Event.company_id).where(Event.id.in_(wanted))).all())
+
+
+def company_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Company.id, Company.name).where(Company.id.in_(wanted))).all())

@@ -24,7 +24,18 @@ class Change(float):
 
 
 def pct(value: float | None) -> Pct | None:
-    return None if value is None else Pct(value)
+    """A true ratio (part of a whole) as a percentage; anything else is not shown (None → "—").
+
+    A value above 1 means the "part" was not counted among the "whole" (clicks
+    from people a broadcast did not reach, attendance of earlier applications):
+    that is not a rate, so it is never displayed as one.
+    """
+    return None if value is None or value < 0 or value > 1 else Pct(value)
+
+
+def ratio(part: int | None, whole: int | None) -> Pct | None:
+    """part ÷ whole when the whole is known and non-zero and the part fits in it."""
+    return pct(part / whole) if part is not None and whole else None
 
 
 def change(current: float, previous: float) -> Change | None:

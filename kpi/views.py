@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from channels import links
 from core import signals
 from core.db import db
-from kpi import inflow, pageviews, service
+from kpi import attribution, inflow, pageviews, service
 
 bp = Blueprint("kpi", __name__, template_folder="templates")
 
@@ -20,7 +20,7 @@ def tracked_redirect(token: str):
     response = redirect(links.destination(current_app.config["BASE_URL"], link), code=302)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return attribution.remember(response, link)
 
 
 @bp.get("/friend/<key>")

@@ -12,6 +12,7 @@ DOMAINS: tuple[str, ...] = (
     "events",
     "content",
     "kpi",
+    "careers",
     "search",
     "bot.line",
     "notifications",

@@ -95,8 +95,15 @@ def _workshop(draw, cx, cy, r, colour, background):
     draw.ellipse((cx - hole, cy - hole, cx + hole, cy + hole), fill=background)
 
 
+def _briefcase(draw, cx, cy, r, colour, background):
+    draw.rounded_rectangle((cx - r, cy - r * 0.45, cx + r, cy + r * 0.8), radius=r * 0.15, fill=colour)
+    draw.rounded_rectangle((cx - r * 0.35, cy - r * 0.8, cx + r * 0.35, cy - r * 0.3), radius=r * 0.1,
+                           outline=colour, width=BORDER * 2)
+    draw.line((cx - r, cy + r * 0.1, cx + r, cy + r * 0.1), fill=background, width=BORDER)
+
+
 ICONS = {"sparkle": _sparkle, "calendar": _calendar, "search": _search, "bell": _bell,
-         "globe": _globe, "workshop": _workshop}
+         "globe": _globe, "workshop": _workshop, "briefcase": _briefcase}
 
 
 def _tile(draw: ImageDraw.ImageDraw, area: Area) -> None:

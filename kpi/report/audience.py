@@ -56,17 +56,27 @@ def inflow_routes(session: Session, scope: Scope) -> Table:
 def channel_comparison(session: Session, scope: Scope) -> Table:
     table = Table("channels", "チャネル比較", ["チャネル", "配信到達", "クリック", "クリック率", "ユニーク訪問者（日ごとの合計）",
                                              "ページビュー", "イベント申込", "イベント参加", "新しい友だち"],
-                  note="Webのページビューは入口で分類します（ボットのリンクから来た訪問はLINE・Discordに数えます）。")
+                  note="Webのページビューは入口で分類します（ボットのリンクから来た訪問はLINE・Discordに数えます）。"
+                       "Discordは投稿を見られる人数が分からないため、配信到達は「不明」とし、率の分母にしません。")
     for channel in [scope.channel] if scope.channel else m.CHANNELS:
         one = replace(scope, channel=channel)
         delivered, clicks = queries.total(session, m.DELIVERED, one), queries.total(session, m.CLICKS, one)
         table.rows.append([
-            channel_label(channel), delivered, clicks, pct(funnel.click_through(clicks, delivered)),
+            channel_label(channel), reach_cell(session, one, delivered), clicks,
+            pct(funnel.click_through(clicks, delivered)),
             queries.total(session, m.UNIQUE_VISITORS, one), queries.total(session, m.PAGE_VIEWS, one),
             queries.total(session, m.REGISTRATIONS, one), queries.total(session, m.ATTENDANCES, one),
             queries.total(session, m.FOLLOWS, one) + queries.total(session, m.REFOLLOWS, one),
         ])
     return table
+
+
+def reach_cell(session: Session, scope: Scope, delivered: int):
+    """Discord reach is not known (a post is not people): 「不明」 with the number of posts."""
+    if scope.channel == "discord" and not delivered:
+        posts = queries.total(session, m.DISCORD_POSTS, scope)
+        return f"不明（投稿{posts}件）"
+    return delivered
 
 
 @builder("broadcasts")

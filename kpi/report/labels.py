@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from channels import registry
-from kpi.metrics import CHANNEL_LABELS
+from kpi.metrics import CHANNEL_LABELS, PERSONA_UNKNOWN
 from notifications.topics import PERSONAS
 
 
@@ -14,6 +14,8 @@ def channel_label(channel: str) -> str:
 
 
 def persona_label(persona: str) -> str:
+    if persona == PERSONA_UNKNOWN:
+        return "区分なし（リンクにペルソナの記録なし）"
     return PERSONAS.get(persona, persona) if persona else "未設定"
 
 

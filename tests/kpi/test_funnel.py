@@ -21,7 +21,7 @@ def test_funnel_per_channel(rolled, session):
     data = funnel.breakdown(session, Scope(DAY, DAY), "channel")
     assert data["line"] == {"delivered": 60, "clicks": 3, "article_views": 4, "registrations": 2,
                             "attendances": 1, "next_step": 1}
-    assert data["discord"] == {"delivered": 30, "clicks": 1, "article_views": 0, "registrations": 0,
+    assert data["discord"] == {"delivered": None, "clicks": 1, "article_views": 0, "registrations": 0,
                                "attendances": 0, "next_step": 0}
     assert data["web"] == {"delivered": None, "clicks": None, "article_views": 2, "registrations": 1,
                            "attendances": 0, "next_step": 1}
@@ -32,15 +32,16 @@ def test_funnel_per_persona_maps_hashed_recipients_and_person_keys(rolled, sessi
     assert data["student"] == {"delivered": 40, "clicks": 2, "article_views": None, "registrations": 1,
                                "attendances": 1, "next_step": None}
     assert data["jobseeker"]["clicks"] == 1 and data["jobseeker"]["registrations"] == 1
-    assert data[""]["registrations"] == 1 and data[""]["clicks"] == 1  # the web form and Discord
+    assert data[""]["registrations"] == 1 and data[""]["clicks"] == 0  # the web form
+    assert data["unknown"]["clicks"] == 1  # Discord: a link without segment or person
 
 
 def test_funnel_per_article_and_total(rolled, session):
     article = funnel.breakdown(session, Scope(DAY, DAY), "article")[rolled["article"]]
-    assert article == {"delivered": 90, "clicks": 4, "article_views": 6, "registrations": 3, "attendances": 1,
+    assert article == {"delivered": 60, "clicks": 4, "article_views": 6, "registrations": 3, "attendances": 1,
                        "next_step": None}
     assert funnel.bot_totals(session, Scope(DAY, DAY)) == {
-        "delivered": 90, "clicks": 4, "article_views": 4, "registrations": 2, "attendances": 1, "next_step": 1}
+        "delivered": 60, "clicks": 4, "article_views": 4, "registrations": 2, "attendances": 1, "next_step": 1}
 
 
 def test_funnel_per_week_and_channel_filter(rolled, session):

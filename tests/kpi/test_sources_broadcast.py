@@ -34,5 +34,6 @@ def test_deliveries_count_recipients_by_persona_and_skip_unsent(app, session):
                      ("line", "parent", broadcast.id, 0, 1), ("line", "student", broadcast.id, 0, 2)]
     assert sources.broadcast_for_units(session, ["broadcast_1"]) == {"broadcast_1": (broadcast.id, "6月号")}
     rollup.rollup_day(session, DAY, app.config["SECRET_KEY"])
-    assert total(session, m.DELIVERED, Scope(DAY, DAY)) == 124
+    assert total(session, m.DELIVERED, Scope(DAY, DAY)) == 4  # Discord posts are not reach
+    assert total(session, m.DISCORD_POSTS, Scope(DAY, DAY)) == 120
     assert total(session, m.DELIVERED, Scope(DAY, DAY, "line")) == 4

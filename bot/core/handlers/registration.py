@@ -15,6 +15,7 @@ from events.chat_actions import ref_of, signed_ok, user_key
 from events.models import Registration, RegistrationDraft
 from events.service import Application, RegistrationError
 from events.validation import FieldError, clean_contact, clean_name, parse_count
+from kpi import attribution
 from messages.postback import Postback
 from messages.replies import BotResponse, Text
 
@@ -96,7 +97,8 @@ def _confirm(turn: Turn, draft: RegistrationDraft) -> BotResponse:
     )
     draft_id = draft.id
     try:
-        registration = service.register(turn.session, application)  # commits; the session starts afresh
+        registration = service.register(  # commits; the session starts afresh
+            turn.session, application, before_commit=attribution.chat_stamper(turn.channel, turn.user_id))
     except RegistrationError as exc:
         return views.say(exc.message)
     draft = turn.session.get(RegistrationDraft, draft_id)

@@ -17,7 +17,7 @@ from bot.line.richmenu_image import menu_image
 from tests.bot.line.line_helpers import USER, jobs, post_events
 from tests.standins.line_webhook import follow_event, postback_event
 
-REQUIRED_LABELS = {"新着", "検索のしかた", "イベント・見学", "受信設定", "サイト"}
+REQUIRED_LABELS = {"新着", "検索のしかた", "イベント・見学", "受信設定", "就職・見学"}
 
 
 def _ids(session) -> dict[str, str]:
