@@ -87,3 +87,15 @@ def test_the_stand_in_would_have_refused_the_old_alt_text(line):
                              headers={"Authorization": f"Bearer {ACCESS_TOKEN}"}, timeout=5)
     assert response.status_code == 400
     assert [v.keyword for v in line.violations()] == ["line-doc:template-alt-text"]
+
+
+def test_with_an_http_base_url_cards_go_without_photos_and_line_accepts_them(open_demo_app, line):
+    from tests.bot.line.line_helpers import line_config
+
+    with open_demo_app(**{**line_config(line), "BASE_URL": "http://192.0.2.10:8000"}) as app:
+        adapter = FakeAdapter(db.session, app.config)
+        messages = [m for text in ("新着", "イベント") for m in render(adapter.send_text(USER, text))]
+    bubbles = [b for m in messages if m["type"] == "flex" for b in m["contents"]["contents"]]
+    assert bubbles and not any("hero" in b for b in bubbles)
+    assert all(b["footer"]["contents"][0]["action"]["uri"].startswith("http://192.0.2.10:8000/") for b in bubbles)
+    accepted_by_line(line, messages[:5])
