@@ -33,6 +33,7 @@ def standin():
         finally:
             discord.http.Route.BASE = original
         assert server.response_errors == []  # the stand-in answered within the spec
+        assert [str(r) for r in server.validation_errors] == []  # Discord would have accepted every request
         assert sent_payload_problems(server) == []  # every message the bot sent kept Discord's limits
 
 
