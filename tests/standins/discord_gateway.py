@@ -21,6 +21,7 @@ import asyncio
 import json
 import secrets
 import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -132,10 +133,16 @@ class DiscordGateway:
         asyncio.run_coroutine_threadsafe(self._drop(code, forget_session), self._loop).result(10)
 
     def wait_for(self, condition: Callable[[], bool], timeout: float = 15.0) -> None:
+        """Wait until ``condition()`` holds; woken by gateway traffic, and polled (it may
+        watch the REST stand-in too)."""
+        deadline = time.monotonic() + timeout
         with self._changed:
-            if not self._changed.wait_for(condition, timeout):
-                raise AssertionError(f"gateway stand-in: condition not met within {timeout}s; "
-                                     f"received ops {[f['op'] for f in self.received]}")
+            while not condition():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"gateway stand-in: condition not met within {timeout}s; "
+                                         f"received ops {[f['op'] for f in self.received]}")
+                self._changed.wait(min(0.02, remaining))
 
     def wait_until_ready(self, timeout: float = 15.0) -> Session:
         self.wait_for(lambda: any(s.socket is not None for s in self.sessions.values()), timeout)
