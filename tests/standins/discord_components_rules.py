@@ -12,7 +12,8 @@ Form Body with the component's path, like the real API).
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .openapi_validation import Violation
 

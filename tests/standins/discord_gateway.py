@@ -23,8 +23,9 @@ import secrets
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -80,7 +81,7 @@ class DiscordGateway:
         self.port = 0
 
     # -- lifecycle ----------------------------------------------------------------------
-    def start(self) -> "DiscordGateway":
+    def start(self) -> DiscordGateway:
         started = threading.Event()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._serve, args=(started,), name="DiscordGateway", daemon=True)
@@ -112,7 +113,7 @@ class DiscordGateway:
         self._loop = None
         self.rest.gateway_url = None
 
-    def __enter__(self) -> "DiscordGateway":
+    def __enter__(self) -> DiscordGateway:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:

@@ -20,7 +20,8 @@ keyword ``line-doc:<rule>`` like the limits in line_limits.py.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .openapi_validation import Violation
 

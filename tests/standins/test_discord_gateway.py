@@ -10,7 +10,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from .discord_api import DiscordStandin
-from .discord_gateway import DiscordGateway, IDENTIFY, RESUME
+from .discord_gateway import IDENTIFY, RESUME, DiscordGateway
 from .specs import specs_dir
 
 GUILD, TEXT = "1200000000000000001", "1300000000000000001"

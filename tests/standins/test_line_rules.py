@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from linebot.v3.messaging import (ApiClient, ApiException, Configuration, MessagingApi, ReplyMessageRequest,
-                                  TextMessage)
+from linebot.v3.messaging import ApiClient, ApiException, Configuration, MessagingApi, ReplyMessageRequest, TextMessage
 
 from .line_api import REPLY_TOKEN_TTL, LineStandin
 from .specs import specs_dir

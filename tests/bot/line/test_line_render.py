@@ -127,8 +127,8 @@ def test_labels_are_never_empty_or_too_long(label):
 def test_an_http_base_url_is_reported_once_at_start(database_url, tmp_path, line, caplog):
     import logging
 
-    from tests.bot.line.line_helpers import line_config
     from testkit import make_test_app
+    from tests.bot.line.line_helpers import line_config
     from web.app import log_channel_status
 
     for base_url, expected in (("http://192.0.2.10:8000", 1), ("https://testserver.local", 0)):

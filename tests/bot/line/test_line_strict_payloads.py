@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.core.messages import BotResponse, Choice, Confirm
 from bot.core.testing import FakeAdapter
 from bot.line import limits
+from bot.line.channel import LineChannel
 from bot.line.render import render
 from content.models import Article
+from core.db import db
+from messages.replies import BotResponse, Choice, Confirm
 from notifications import compose
 from tests.bot.line.line_helpers import USER
 from tests.bot.line.test_line_render import accepted_by_line
-from web.db import db
 
 OPENERS = ["新着", "イベント", "ワークショップ", "見学", "旋盤", "ねじ", "ヘルプ", "設定", "🏭工場見学したい",
            "あ" * 300, "通知", "データを削除"]
@@ -65,7 +66,7 @@ def test_every_demo_article_as_a_broadcast_is_accepted_by_line(line_demo_app, li
     for i, article in enumerate(articles):
         draft = compose.draft(line_demo_app.config, "新しい記事を公開しました。\n" + article.summary[:200], article,
                               channel="line", broadcast_id=i + 1)
-        accepted_by_line(line, compose.line_messages(compose.bot_response(draft)))
+        accepted_by_line(line, LineChannel().render(line_demo_app.config, draft))
 
 
 def test_a_long_confirm_question_keeps_the_template_alt_text_within_400(line):
