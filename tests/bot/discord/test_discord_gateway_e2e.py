@@ -106,3 +106,22 @@ def test_a_dropped_connection_is_resumed_and_commands_keep_working(discord_app, 
     assert before["data"]["embeds"][0]["title"] == after["data"]["embeds"][0]["title"] == wording.HELP_TITLE
     assert wording.DM_NOTE in after["data"]["embeds"][0]["description"]  # the replayed one came from a DM
     assert "Discord gateway session resumed" in caplog.messages
+
+
+def test_without_discord_gateway_url_the_bot_connects_to_discords_gateway(gateway):
+    set_gateway_url(gateway.url)
+    assert str(DiscordWebSocket.DEFAULT_GATEWAY) == gateway.url
+    set_gateway_url(None)
+    assert str(DiscordWebSocket.DEFAULT_GATEWAY).startswith("wss://") and "127.0.0.1" not in str(
+        DiscordWebSocket.DEFAULT_GATEWAY)
+
+
+def test_discord_gateway_url_must_be_a_websocket_url(monkeypatch):
+    from core import config
+
+    monkeypatch.setenv("DISCORD_GATEWAY_URL", "http://127.0.0.1:1/")
+    with pytest.raises(config.ConfigError, match="DISCORD_GATEWAY_URL must be a ws"):
+        config.from_environment({"SECRET_KEY": "x", "DATABASE_URL": "sqlite://"})
+    monkeypatch.setenv("DISCORD_GATEWAY_URL", "ws://127.0.0.1:1/")
+    assert config.from_environment({"SECRET_KEY": "x", "DATABASE_URL": "sqlite://"})["DISCORD_GATEWAY_URL"] == \
+        "ws://127.0.0.1:1/"
