@@ -50,6 +50,12 @@ def _http_url(name: str, raw: str) -> str:
     return raw.strip().rstrip("/")
 
 
+def _ws_url(name: str, raw: str) -> str:
+    if not re.match(r"^wss?://[^\s/]+", raw.strip()):
+        raise SettingError(f"{name} must be a ws(s):// URL, got {raw!r}")
+    return raw.strip()
+
+
 def _quiet_hours(name: str, raw: str) -> str:
     if raw.strip() and not re.match(r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$", raw.strip()):
         raise SettingError(f"{name} must look like 21:00-08:00 (or be empty to disable), got {raw!r}")
@@ -82,6 +88,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LINE_REQUESTS_PER_SECOND", _number, 200.0, "LINE multicast requests per second (at most 200)"),
     Setting("DISCORD_BOT_TOKEN", _text, None, "Discord bot token (Discord off when missing)"),
     Setting("DISCORD_API_BASE_URL", _http_url, "https://discord.com", "Discord REST base (tests: a local stand-in)"),
+    Setting("DISCORD_GATEWAY_URL", _ws_url, None, "Discord gateway websocket (default: Discord's; tests: a local stand-in)"),
     Setting("DISCORD_INVITE_URL", _text, None, "the join link shown on the site"),
     # -- delivery ---------------------------------------------------------------------------------
     Setting("QUIET_HOURS", _quiet_hours, "21:00-08:00", "pushes wait outside this JST window; empty disables",

@@ -74,9 +74,18 @@ def log_channel_status(app: Flask) -> None:
     """One clear line per messaging channel, so operators see what is off."""
     if app.config.get("LINE_CHANNEL_SECRET") and app.config.get("LINE_CHANNEL_ACCESS_TOKEN"):
         log.info("LINE channel: on (API %s)", app.config["LINE_API_BASE_URL"])
+        _warn_if_line_photos_dropped(app)
     else:
         log.warning("LINE channel: off (set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN to enable)")
     if app.config.get("DISCORD_BOT_TOKEN"):
         log.info("Discord channel: on (API %s)", app.config["DISCORD_API_BASE_URL"])
     else:
         log.warning("Discord channel: off (set DISCORD_BOT_TOKEN to enable)")
+
+
+def _warn_if_line_photos_dropped(app: Flask) -> None:
+    from bot.line.flex import photos_dropped_warning
+
+    warning = photos_dropped_warning(app.config.get("BASE_URL") or "")
+    if warning:
+        log.warning(warning)

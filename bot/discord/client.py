@@ -11,6 +11,7 @@ import asyncio
 import logging
 
 import discord
+import yarl
 from discord import app_commands
 from flask import Flask
 
@@ -29,6 +30,18 @@ EVENT_SYNC_SECONDS = 15 * 60
 def set_api_base(base_url: str) -> None:
     """Point discord.py (REST and interaction webhooks) at ``base_url`` (a stand-in in tests)."""
     discord.http.Route.BASE = f"{base_url.rstrip('/')}/api/v10"
+
+
+_DISCORD_GATEWAY = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+
+
+def set_gateway_url(url: str | None) -> None:
+    """Connect the gateway websocket to ``url`` (a stand-in in tests), or to Discord's when None.
+
+    A plain ``Client`` never asks GET /gateway/bot: discord.py opens its class-level
+    ``DEFAULT_GATEWAY`` (and returns to it after an invalidated session).
+    """
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url) if url else _DISCORD_GATEWAY
 
 
 class BotTree(app_commands.CommandTree):

@@ -7,7 +7,7 @@ import logging
 import discord
 from flask import Flask
 
-from bot.discord.client import MonozukuriBot, set_api_base
+from bot.discord.client import MonozukuriBot, set_api_base, set_gateway_url
 from core.cli import CommandError
 
 log = logging.getLogger(__name__)
@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 def run_bot(app: Flask) -> int:
     """Run until stopped; without the privileged members intent, run without welcomes."""
     set_api_base(app.config["DISCORD_API_BASE_URL"])
+    set_gateway_url(app.config.get("DISCORD_GATEWAY_URL"))
     token = app.config["DISCORD_BOT_TOKEN"]
     try:
         MonozukuriBot(app).run(token, reconnect=True, log_handler=None)

@@ -32,12 +32,29 @@ def _chip(label: str) -> dict:
     return {"type": "box", "layout": "horizontal", "contents": [chip]}
 
 
-def _hero(card: Card) -> dict | None:
-    # LINE only loads images over HTTPS; a bubble without a photo beats a refused message.
-    if not card.image_url or not card.image_url.startswith("https://") \
-            or len(card.image_url) > limits.IMAGE_URL_MAX:
+def line_image_url(url: str | None) -> str | None:
+    """``url`` if LINE can show it, else None: LINE loads images over HTTPS only (≤ 2,000 units).
+
+    A bubble without a photo beats a refused message; the playground applies the same rule.
+    """
+    if not url or not url.startswith("https://") or limits.utf16_len(url) > limits.IMAGE_URL_MAX:
         return None
-    return {"type": "image", "url": card.image_url, "size": "full", "aspectRatio": "20:13",
+    return url
+
+
+def photos_dropped_warning(base_url: str) -> str | None:
+    """One line for operators when BASE_URL makes every LINE photo disappear, else None."""
+    if base_url.startswith("https://"):
+        return None
+    return (f"LINE messages are sent without photos: BASE_URL {base_url} is not https "
+            "and LINE loads images over HTTPS only")
+
+
+def _hero(card: Card) -> dict | None:
+    url = line_image_url(card.image_url)
+    if url is None:
+        return None
+    return {"type": "image", "url": url, "size": "full", "aspectRatio": "20:13",
             "aspectMode": "cover", "action": {"type": "uri", "label": "開く", "uri": card.url}}
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 MESSAGES_PER_REQUEST = 5
 TEXT_MAX = 5000
-ALT_TEXT_MAX = 1500
+ALT_TEXT_MAX = 1500  # Flex messages
+TEMPLATE_ALT_TEXT_MAX = 400  # template messages (confirm) allow far less
 CONFIRM_TEXT_MAX = 240
 CAROUSEL_BUBBLES_MAX = 12
 BUBBLE_BYTES_MAX = 30 * 1024

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 
 from bot.core import engine
 from bot.line import limits
+from bot.line.flex import photos_dropped_warning
 from bot.line.playground_render import response_json
 from core.db import db, utcnow
 from messages.replies import IncomingMessage, ReplyRoute
@@ -44,7 +45,8 @@ def _user_id() -> str:
 
 @bp.get("")
 def page():
-    return render_template("bot/playground.html")
+    dropped = photos_dropped_warning(current_app.config.get("BASE_URL") or "") is not None
+    return render_template("bot/playground.html", photos_dropped=dropped)
 
 
 def _bad(message: str):

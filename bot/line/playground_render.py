@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.line import limits
+from bot.line.flex import line_image_url
 from messages.colours import label_colour
 from messages.replies import BotResponse, Cards, Choice, Confirm, Text
 
@@ -17,10 +18,11 @@ def choice_json(choice: Choice) -> dict:
 def _cards_json(reply: Cards) -> dict:
     cards = [
         {"title": card.title, "url": card.url, "label": card.label, "label_colour": label_colour(card.label),
-         "body": card.body, "image_url": card.image_url, "button_label": card.button_label,
+         "body": card.body, "image_url": line_image_url(card.image_url), "button_label": card.button_label,
          "buttons": [choice_json(c) for c in card.extra_buttons]}
         for card in reply.cards[: limits.CAROUSEL_BUBBLES_MAX]
     ]
+    # Photos LINE would not load are left out here too, so the preview shows what LINE users get.
     return {"type": "cards", "alt_text": reply.alt_text, "cards": cards}
 
 

@@ -37,7 +37,7 @@ def confirm_message(reply: Confirm) -> dict | None:
     text = limits.truncate(limits.non_empty(reply.text), limits.CONFIRM_TEXT_MAX)
     return {
         "type": "template",
-        "altText": limits.truncate(limits.non_empty(reply.text), limits.ALT_TEXT_MAX),
+        "altText": limits.truncate(limits.non_empty(reply.text), limits.TEMPLATE_ALT_TEXT_MAX),
         "template": {"type": "confirm", "text": text, "actions": [yes, no]},
     }
 

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import discord_interactions, discord_resources  # noqa: F401 (registers handlers)
+from . import discord_components_rules, discord_interactions, discord_resources  # noqa: F401 (registers handlers)
 from .http_standin import RecordedCall, RejectedRequest, Reply, StandinServer
 from .openapi_samples import sample_response
 from .openapi_validation import Match, OpenApiSpec, Violation
@@ -46,6 +46,8 @@ _DISCORD_CODES = {
     "enum": ("BASE_TYPE_CHOICES", "Value must be one of {limit}."),
     "discord-doc:embeds-total": ("MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of {limit}"),
     "discord-doc:content": ("BASE_TYPE_MAX_LENGTH", "Must be {limit} or fewer in length."),
+    "discord-doc:action-rows": ("BASE_TYPE_MAX_LENGTH", "Must be {limit} or fewer in length."),
+    "discord-doc:duplicate-custom-id": ("COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated"),
 }
 
 
@@ -141,6 +143,7 @@ class DiscordStandin(StandinServer):
         self.scheduled_events: dict[str, dict] = {}
         self.commands: dict[tuple[str, str | None], list[dict]] = {}  # (app id, guild id) -> commands
         self.interactions: dict[str, dict] = {}  # interaction id -> state
+        self.gateway_url: str | None = None  # set by a DiscordGateway attached to this stand-in
         self._snowflake_lock = threading.Lock()
         self._increment = 0
 
@@ -167,7 +170,7 @@ class DiscordStandin(StandinServer):
         token = f"aW50ZXJhY3Rpb246{interaction_id}standin"
         with self._lock:
             self.interactions[interaction_id] = {"token": token, "channel_id": channel_id, "guild_id": guild_id,
-                                                 "response": None, "original_id": None}
+                                                 "response": None, "original_id": None, "issued_at": self.now()}
         return {"id": interaction_id, "token": token, "application_id": self.application_id}
 
     def messages_in(self, channel_id: str) -> list[dict]:
@@ -232,8 +235,11 @@ class DiscordStandin(StandinServer):
                 return None, violations
             return None, violations + [Violation("body", (), "The request body contains invalid JSON.", "json")]
         violations += self.spec.check_body(match, media, body)
-        if match.operation.operation_id in discord_resources.MESSAGE_PAYLOAD_OPS:
+        op_id = match.operation.operation_id
+        if op_id in discord_resources.MESSAGE_PAYLOAD_OPS:
             violations += documented_limits(body)
+        if op_id in discord_resources.MESSAGE_PAYLOAD_OPS or op_id == "create_thread":
+            violations += discord_components_rules.check_payload(op_id, body)
         return body, violations
 
     def _ratelimit_headers(self, call: RecordedCall, remaining: int, reset_after: float) -> dict[str, str]:

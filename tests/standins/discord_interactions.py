@@ -7,6 +7,8 @@ from __future__ import annotations
 from .discord_resources import LOADING, build_message, edit_message, err, handler
 from .http_standin import Reply
 
+INTERACTION_ANSWER_SECONDS = 3  # the initial callback must come within 3 s of the interaction
+INTERACTION_TOKEN_SECONDS = 15 * 60  # follow-ups and edits of the response: 15 minutes
 # Interaction callback types that create the "original" response message.
 MESSAGE_CALLBACKS = {4: False, 5: True}  # type -> loading (deferred)
 
@@ -67,6 +69,8 @@ def create_interaction_response(standin, ctx) -> Reply:
     state = standin.interactions.get(ctx.params["interaction_id"])
     if state is None or state["token"] != ctx.params["interaction_token"]:
         return err(404, 10062, "Unknown interaction")
+    if state["response"] is None and standin.now() - state["issued_at"] > INTERACTION_ANSWER_SECONDS:
+        return err(404, 10062, "Unknown interaction")  # what Discord answers to a callback after 3 s
     if state["response"] is not None:
         return err(400, 40060, "Interaction has already been acknowledged.")
     state["response"] = ctx.body
@@ -103,6 +107,8 @@ def _interaction_for(standin, ctx) -> tuple[dict | None, Reply | None]:
     state = next((s for s in standin.interactions.values() if s["token"] == ctx.params["webhook_token"]), None)
     if state is None or state["response"] is None:
         return None, err(404, 10015, "Unknown Webhook")
+    if standin.now() - state["issued_at"] > INTERACTION_TOKEN_SECONDS:
+        return None, err(401, 50027, "Invalid Webhook Token")
     return state, None
 
 

@@ -62,6 +62,9 @@ def _with_ids(components: list, counter: list[int]) -> list:
             continue
         counter[0] += 1
         item = {"id": counter[0], **component}
+        if item.get("type") in (3, 5, 6, 7, 8):  # selects: Discord answers with its defaults filled in
+            item.setdefault("min_values", 1)
+            item.setdefault("max_values", 1)
         if isinstance(item.get("components"), list):
             item["components"] = _with_ids(item["components"], counter)
         out.append(item)
@@ -106,10 +109,27 @@ def get_my_user(standin, ctx) -> Reply:
                        "email": None})
 
 
+@handler("get_my_oauth2_application")
+def get_my_application(standin, ctx) -> Reply:
+    """The bot's own application, with the fields discord.py's ``Client.login`` reads
+    (``AppInfo``): what Discord answers a bot token, so no test needs to patch login."""
+    from .openapi_samples import sample_response
+
+    _, body = sample_response(standin.spec, ctx.match)
+    owner = {k: v for k, v in standin.bot_user.items() if k != "bot"} | {"id": "1400000000000000999",
+                                                                        "username": "owner", "global_name": "Owner"}
+    body.update(id=standin.application_id, name=standin.bot_user["username"], icon=None, description="",
+                bot_public=False, bot_require_code_grant=False, verify_key="ab" * 32, flags=1 << 19,
+                owner=owner, team=None, rpc_origins=[], interactions_endpoint_url=None, redirect_uris=[],
+                bot=dict(standin.bot_user))
+    return Reply(200, body)
+
+
 @handler("get_bot_gateway")
 def get_bot_gateway(standin, ctx) -> Reply:
-    # No gateway runs here; the URL just has the right shape.
-    return Reply(200, {"url": f"ws://127.0.0.1:{standin.port}/gateway", "shards": 1,
+    # The gateway stand-in, when one is attached (discord_gateway.py); else a URL of the right shape.
+    url = standin.gateway_url or f"ws://127.0.0.1:{standin.port}/gateway"
+    return Reply(200, {"url": url, "shards": 1,
                        "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000,
                                                "max_concurrency": 1}})
 

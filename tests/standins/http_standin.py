@@ -96,6 +96,7 @@ class StandinServer:
         self.latency: float = 0.0
         self._faults: list[Fault] = []
         self._rng = random.Random(0)
+        self._clock_offset = 0.0
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -134,6 +135,16 @@ class StandinServer:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    # -- time (token lifetimes) ---------------------------------------------------
+    def now(self) -> float:
+        """The stand-in's clock (epoch seconds); tests move it with :meth:`advance`."""
+        return time.time() + self._clock_offset
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the stand-in, e.g. to make a reply token expire."""
+        with self._lock:
+            self._clock_offset += seconds
 
     # -- inspection -----------------------------------------------------------
     def calls_to(self, path_or_prefix: str, method: str | None = None) -> list[RecordedCall]:

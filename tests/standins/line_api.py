@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from . import line_limits, line_resources
+from . import line_limits, line_resources, line_rules
 from .http_standin import RecordedCall, RejectedRequest, Reply, StandinServer
 from .openapi_samples import sample_response
 from .openapi_validation import Match, OpenApiSpec, Violation
@@ -41,6 +41,7 @@ MESSAGE_OPS = {"replyMessage", "pushMessage", "multicast", "broadcast", "narrowc
                "validateBroadcast"}
 RETRY_KEY_OPS = {"pushMessage", "multicast", "narrowcast", "broadcast"}
 QUOTABLE_TYPES = {"text", "textV2", "sticker", "image", "video"}
+REPLY_TOKEN_TTL = 60  # seconds: "reply tokens must be used within one minute of the event"
 
 
 @functools.lru_cache(maxsize=1)
@@ -111,7 +112,7 @@ class LineStandin(StandinServer):
                          "markAsReadMode": "auto"}
         self.rich_menus = line_resources.RichMenuStore()
         self.aggregation_units: list[str] = []
-        self._reply_tokens: dict[str, str | None] = {}
+        self._reply_tokens: dict[str, tuple[str | None, float]] = {}  # token -> (user, issued at)
         self._used_reply_tokens: set[str] = set()
         self._accepted_retry_keys: dict[str, tuple[str, list]] = {}
         self._message_seq = 600_000_000_000_000_000
@@ -125,8 +126,9 @@ class LineStandin(StandinServer):
         return token
 
     def register_reply_token(self, token: str, user_id: str | None = None) -> None:
+        """Accept ``token`` for one reply within REPLY_TOKEN_TTL seconds from now (see ``advance``)."""
         with self._lock:
-            self._reply_tokens[token] = user_id
+            self._reply_tokens[token] = (user_id, self.now())
 
     def delivered_to(self, user_id: str) -> int:
         with self._lock:
@@ -186,6 +188,9 @@ class LineStandin(StandinServer):
         if call.json is None:
             return out + [Violation("body", (), "the request body is not valid JSON", "json")]
         out += spec.check_body(match, media, call.json)
+        if match.operation.operation_id == "replyMessage" and ctx.retry_key is not None:
+            out.append(Violation("header", ("X-Line-Retry-Key",), "reply requests do not accept a retry key",
+                                 "line-doc:retry-key-on-reply"))
         return out + self._documented_limits(match.operation.operation_id, call.json)
 
     def _documented_limits(self, op_id: str, body: Any) -> list[Violation]:
@@ -194,12 +199,14 @@ class LineStandin(StandinServer):
         out = []
         if op_id in MESSAGE_OPS:
             out += line_limits.check_messages(body.get("messages"))
+            out += line_rules.check_messages(body.get("messages"))
         if self.strict_ids and op_id in ("pushMessage", "validatePush"):
             out += line_limits.check_recipients(body.get("to"), "to")
         if self.strict_ids and op_id in ("multicast", "validateMulticast"):
             out += line_limits.check_recipients(body.get("to"), "to", line_limits.USER_ID)
         if op_id in ("createRichMenu", "validateRichMenuObject"):
             out += line_limits.check_rich_menu(body)
+            out += line_rules.check_rich_menu_areas(body)
         return out
 
     def reject(self, ctx: Ctx, violations: list[Violation]) -> Reply:
@@ -281,10 +288,11 @@ class LineStandin(StandinServer):
 
     def _op_replyMessage(self, ctx: Ctx) -> Reply:
         token = ctx.body["replyToken"]
-        if token not in self._reply_tokens or token in self._used_reply_tokens:
+        user_id, issued_at = self._reply_tokens.get(token, (None, None))
+        if issued_at is None or token in self._used_reply_tokens or self.now() - issued_at > REPLY_TOKEN_TTL:
             return Reply(400, {"message": "Invalid reply token"})
         self._used_reply_tokens.add(token)
-        return self._send(ctx, "reply", [self._reply_tokens[token] or f"replyToken:{token}"])
+        return self._send(ctx, "reply", [user_id or f"replyToken:{token}"])
 
     def _op_pushMessage(self, ctx: Ctx) -> Reply:
         return self._send(ctx, "push", [ctx.body["to"]])

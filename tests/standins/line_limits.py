@@ -18,6 +18,7 @@ import struct
 from collections.abc import Iterator
 from typing import Any
 
+from .line_rules import utf16_len
 from .openapi_validation import Violation
 
 TEXT_MAX = 5000  # text / textV2 message text
@@ -43,8 +44,9 @@ USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 
 
 def _too_long(path: tuple, value: Any, limit: int, rule: str) -> Iterator[Violation]:
-    if isinstance(value, str) and len(value) > limit:
-        yield Violation("body", path, f"length must be at most {limit} (got {len(value)})",
+    """LINE counts lengths in UTF-16 code units: an emoji outside the BMP counts 2."""
+    if isinstance(value, str) and utf16_len(value) > limit:
+        yield Violation("body", path, f"length must be at most {limit} (got {utf16_len(value)})",
                         f"line-doc:{rule}", limit)
 
 

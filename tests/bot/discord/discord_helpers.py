@@ -61,6 +61,18 @@ def options_of(values: dict) -> list[dict]:
     return [{"name": k, "type": 3, "value": v} for k, v in values.items() if v is not None]
 
 
+def slash_command(standin, name: str, sub: str | None = None, *, guild: bool = True, user_id: str = USER,
+                  permissions: str = ALL_PERMISSIONS, **values) -> dict:
+    """An APPLICATION_COMMAND interaction (as INTERACTION_CREATE carries it) the stand-in will accept."""
+    options = options_of(values)
+    if sub is not None:
+        options = [{"name": sub, "type": 1, "options": options}]
+    data = {"id": "1700000000000000001", "name": name, "type": 1, "options": options}
+    issued = standin.issue_interaction(channel_id=TEXT_CHANNEL if guild else "1600000000000000001",
+                                       guild_id=GUILD if guild else None)
+    return _base(issued, 2, data, guild=guild, user_id=user_id, channel_id=TEXT_CHANNEL, permissions=permissions)
+
+
 class Harness:
     """One logged-in bot per test; ``h.command("search", query="旋盤")`` etc."""
 
@@ -83,14 +95,8 @@ class Harness:
         return self.standin.issue_interaction(channel_id=channel_id if guild else "1600000000000000001",
                                               guild_id=GUILD if guild else None)
 
-    def command_payload(self, name: str, sub: str | None = None, *, guild: bool = True, user_id: str = USER,
-                        permissions: str = ALL_PERMISSIONS, **values) -> dict:
-        options = options_of(values)
-        if sub is not None:
-            options = [{"name": sub, "type": 1, "options": options}]
-        data = {"id": "1700000000000000001", "name": name, "type": 1, "options": options}
-        return _base(self.issue(guild), 2, data, guild=guild, user_id=user_id, channel_id=TEXT_CHANNEL,
-                     permissions=permissions)
+    def command_payload(self, name: str, sub: str | None = None, **kwargs) -> dict:
+        return slash_command(self.standin, name, sub, **kwargs)
 
     def component_payload(self, message: dict, custom_id: str, values: list[str] | None = None, *,
                           guild: bool = True, user_id: str = USER, permissions: str = ALL_PERMISSIONS) -> dict:

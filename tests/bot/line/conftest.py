@@ -13,6 +13,8 @@ from tests.standins.line_api import LineStandin
 def line():
     with LineStandin(access_token=ACCESS_TOKEN) as standin:
         yield standin
+        assert standin.response_errors == []  # the stand-in answered within the spec
+        assert [str(r) for r in standin.validation_errors] == []  # LINE would have accepted every request
 
 
 @pytest.fixture

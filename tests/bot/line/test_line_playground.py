@@ -90,3 +90,23 @@ def test_production_hides_the_playground_from_visitors(database_url, tmp_path):
 def test_playground_allowed_locally(app):
     with app.test_request_context("/playground"):
         assert playground_allowed() is True
+
+
+# -- an http BASE_URL: LINE shows no photos, and neither does the preview -------------------------------
+def test_with_an_http_base_url_the_preview_drops_photos_and_says_why(open_demo_app):
+    with open_demo_app(BASE_URL="http://testserver.local") as app:
+        client = app.test_client()
+        html = client.get("/playground").get_data(as_text=True)
+        assert "LINEでは記事の写真が表示されません" in html and "data-pg-photos-note" in html
+        answer = say(client, csrf_token(client), kind="text", text="新着").get_json()
+    [cards] = [m for m in answer["messages"] if m["type"] == "cards"]
+    assert cards["cards"] and all(card["image_url"] is None for card in cards["cards"])
+
+
+def test_with_an_https_base_url_the_preview_shows_photos_without_the_note(demo_site):
+    client = demo_site.test_client()
+    html = client.get("/playground").get_data(as_text=True)
+    assert "data-pg-photos-note" not in html
+    answer = say(client, csrf_token(client), kind="text", text="新着").get_json()
+    [cards] = [m for m in answer["messages"] if m["type"] == "cards"]
+    assert any((card["image_url"] or "").startswith("https://testserver.local/media/") for card in cards["cards"])

@@ -122,3 +122,22 @@ def test_labels_are_never_empty_or_too_long(label):
     [message] = render(BotResponse([Text("x")], [Choice(label, text="ok")]))
     shown = message["quickReply"]["items"][0]["action"]["label"]
     assert shown.strip() and limits.utf16_len(shown) <= 20
+
+
+def test_an_http_base_url_is_reported_once_at_start(database_url, tmp_path, line, caplog):
+    import logging
+
+    from testkit import make_test_app
+    from tests.bot.line.line_helpers import line_config
+    from web.app import log_channel_status
+
+    for base_url, expected in (("http://192.0.2.10:8000", 1), ("https://testserver.local", 0)):
+        app = make_test_app(database_url, tmp_path / base_url[:5], **{**line_config(line), "BASE_URL": base_url})
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="web.app"):
+            log_channel_status(app)
+        warnings = [r.getMessage() for r in caplog.records if "photos" in r.getMessage()]
+        assert len(warnings) == expected, warnings
+        if expected:
+            assert warnings == [f"LINE messages are sent without photos: BASE_URL {base_url} is not https "
+                                "and LINE loads images over HTTPS only"]
