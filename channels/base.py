@@ -48,6 +48,7 @@ class Delivery:
     target: str | None
     mentions: tuple[str, ...]
     unit: str | None
+    segment: str | None = None  # the audience segment whose message variant ``payload`` is
 
 
 class Sender(Protocol):
@@ -64,7 +65,7 @@ class ChannelPreview:
     label: str
     html: Markup
     notes: tuple[str, ...] = ()
-    warning: bool = False  # a note staff must read before sending (e.g. quota exceeded)
+    warnings: tuple[str, ...] = ()  # what staff must read before sending (e.g. the quota would run out)
 
 
 class Channel:

@@ -124,6 +124,8 @@ class BroadcastDelivery(Base):
     seq: Mapped[int] = mapped_column(default=0)
     target: Mapped[str | None] = mapped_column(String(100))  # Discord channel id
     mention: Mapped[str | None] = mapped_column(String(100))  # Discord role id to ping
+    # Audience segment ("persona:student", "discord:<channel>"): its own message variant and links.
+    segment: Mapped[str | None] = mapped_column(String(60))
     recipients: Mapped[list[str] | None] = mapped_column(JSON)  # LINE user ids of this chunk
     recipient_count: Mapped[int] = mapped_column(default=0)
     retry_key: Mapped[str] = mapped_column(String(36), unique=True)

@@ -31,7 +31,7 @@ class Preview:
 
     @property
     def warnings(self) -> list[str]:
-        return [note for channel in self.channels if channel.warning for note in channel.notes]
+        return [warning for channel in self.channels for warning in channel.warnings]
 
 
 def build_preview(session: Session, config, data: ComposerInput, article) -> Preview:
