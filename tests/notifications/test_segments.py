@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from channels import links
 from core.db import utcnow
-from kpi import rollup
 from kpi import metrics as m
+from kpi import rollup
 from kpi.metrics import jst_day
 from kpi.models import Click, DailyMetric
 from notifications.models import BroadcastDelivery
