@@ -19,7 +19,7 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     from core import signals
-    from kpi import service, views
+    from kpi import assumptions_views, service, views  # noqa: F401  (assumptions_views adds console pages)
 
     views.init_app(app)  # tracked links, /friend, /admin/kpi, page views
     signals.link_clicked.connect(service.record_click)

@@ -15,8 +15,8 @@ bp = Blueprint("kpi_admin", __name__, url_prefix="/admin/kpi")
 ROLES = ("ward",)  # 区職員; 管理者 always passes staff_required
 
 SECTIONS = (
-    ("行動変容ファネル（認知→就業）", ("stages", "stages_channel", "stages_persona", "stages_article", "stages_series",
-                              "stages_company")),
+    ("行動変容ファネル（認知→就業）", ("stages", "stages_outlook", "stages_channel", "stages_persona", "stages_article",
+                              "stages_series", "stages_company")),
     ("ファネル", ("funnel", "funnel_channel", "funnel_persona", "funnel_week", "funnel_article")),
     ("友だち・フォロワー", ("followers", "inflow")),
     ("チャネル比較と配信", ("channels", "broadcasts", "line_insight")),
