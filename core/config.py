@@ -79,6 +79,13 @@ def from_environment(overrides: dict | None = None) -> dict:
         "DISCORD_API_BASE_URL": _env("DISCORD_API_BASE_URL", "https://discord.com"),
         "DISCORD_INVITE_URL": _env("DISCORD_INVITE_URL"),
         "QUIET_HOURS": os.environ.get("QUIET_HOURS", DEFAULT_QUIET_HOURS),
+        # Public event registration limits (events.abuse): generous enough for a school
+        # registering a class from one address; staff entries in the console are never limited.
+        "EVENT_LIMIT_PER_IP_HOUR": int(_env("EVENT_LIMIT_PER_IP_HOUR", "40")),
+        "EVENT_LIMIT_PER_CONTACT_DAY": int(_env("EVENT_LIMIT_PER_CONTACT_DAY", "5")),
+        "EVENT_BURST_COUNT": int(_env("EVENT_BURST_COUNT", "5")),
+        "EVENT_BURST_SECONDS": int(_env("EVENT_BURST_SECONDS", "10")),
+        "EVENT_MIN_FILL_SECONDS": float(_env("EVENT_MIN_FILL_SECONDS", "3")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": is_production(),

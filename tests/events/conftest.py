@@ -45,3 +45,10 @@ def quick_password_hashing(monkeypatch):
     from staff import passwords
 
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture(autouse=True)
+def human_speed_forms(app):
+    """Test clients post forms at once; the scripted-look checks have their own tests (test_events_abuse)."""
+    app.config.update(EVENT_MIN_FILL_SECONDS=0, EVENT_BURST_COUNT=1000, EVENT_LIMIT_PER_IP_HOUR=1000,
+                      EVENT_LIMIT_PER_CONTACT_DAY=1000)
