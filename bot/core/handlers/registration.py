@@ -13,7 +13,7 @@ from bot.core.messages import BotResponse, Text
 from bot.core.postback import Postback
 from bot.core.registration_actions import ref_of, signed_ok, user_key
 from bot.core.turn import Turn
-from events import drafts, queries, service
+from events import drafts, party, queries, service
 from events.models import Registration, RegistrationDraft
 from events.service import Application, RegistrationError
 from events.validation import FieldError, clean_contact, clean_name, parse_count
@@ -45,17 +45,22 @@ def _set_count(turn: Turn, draft: RegistrationDraft, raw: object) -> BotResponse
         count = parse_count(raw, field)
     except FieldError as exc:
         return views.ask(turn, draft, problem=exc.message)
+    event, most = draft.event, party.max_people(draft.event)
     taken = (draft.adults or 0) if field == "children" else 0
-    lowest = 0 if field == "children" else 1
-    if not lowest <= count <= service.MAX_PARTICIPANTS - taken:
-        return views.ask(turn, draft, problem=views.count_problem(lowest, service.MAX_PARTICIPANTS - taken))
-    if field == "adults":
-        draft.adults = count
-        draft.children = None if draft.event.kind == "workshop" else 0
-        drafts.advance(draft, "kids" if draft.event.kind == "workshop" else "name")
-    else:
-        draft.children = count
-        drafts.advance(draft, "name")
+    lowest = 0 if field == "children" else (party.min_adults(event) if party.takes_children(event) else 1)
+    if not lowest <= count <= most - taken:
+        return views.ask(turn, draft, problem=views.count_problem(lowest, most - taken, most))
+    if field == "adults" and party.takes_children(event):
+        draft.adults, draft.children = count, None
+        drafts.advance(draft, "kids")
+        return views.ask(turn, draft)
+    adults, children = (count, 0) if field == "adults" else (draft.adults or 0, count)
+    problem = party.party_problem(event, adults, children)  # the same rules as the web form and Discord
+    if problem:
+        drafts.advance(draft, "adults")
+        return views.ask(turn, draft, problem=problem.message)
+    draft.adults, draft.children = adults, children
+    drafts.advance(draft, "name")
     return views.ask(turn, draft)
 
 
@@ -98,6 +103,8 @@ def _confirm(turn: Turn, draft: RegistrationDraft) -> BotResponse:
     try:
         registration = service.register(turn.session, application)  # commits; the session starts afresh
     except RegistrationError as exc:
+        if exc.code == "duplicate_person" and exc.existing is not None:
+            return views.same_person(exc.existing)
         return views.say(exc.message)
     draft = turn.session.get(RegistrationDraft, draft_id)
     if draft is not None:
@@ -131,6 +138,10 @@ def on_postback(turn: Turn, data: Postback) -> BotResponse:
     step = data.get("s")
     if step == "mine":
         return views.mine(turn)
+    if step == "stage":  # a parent's choice of workshop alerts (harmless: only their own setting)
+        from bot.core.handlers import registration_mine
+
+        return registration_mine.choose_stage(turn, data.get("v"))
     if not signed_ok(turn.config, _key(turn), data):
         return views.say(views.TAMPERED)
     ref = ref_of(data)
