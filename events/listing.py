@@ -8,7 +8,8 @@ EVENT_FILTERS = {"kinds": EVENT_KINDS, "stages": {key: label for key, (label, _l
 
 
 def filter_events(events: list[Event], kind: str = "", stage: str = "") -> list[Event]:
-    """Unknown filter values are ignored (a hand-edited URL still shows the list)."""
+    """Unknown filter values are ignored (a hand-edited URL still shows the list); cancelled events are not listed."""
+    events = [e for e in events if e.status != "cancelled"]
     if kind in EVENT_KINDS:
         events = [e for e in events if e.kind == kind]
     if stage in SCHOOL_STAGES:

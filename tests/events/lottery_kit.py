@@ -8,8 +8,6 @@ import urllib.parse
 from dataclasses import dataclass
 
 from core.db import db
-from events import abuse, service
-from events.service import Application, RegistrationError
 
 FIELD = re.compile(r'name="(csrf_token|submission_key|form_started)" value="([^"]+)"')
 
@@ -52,15 +50,23 @@ def apply_on_web(base: str, event_id: int, person: WebApplicant) -> tuple[int, s
 
 
 def apply_on_line(app, event_id: int, user_id: str, name: str, contact: str, adults: int, children: int) -> str:
-    """What the LINE conversation's 申し込む button does (``registration._confirm``), in its own session."""
+    """The whole LINE conversation through the real engine (its own session): the last thing the bot said."""
+    from bot.core.testing import FakeAdapter
+
     with app.app_context():
         session = db.new_session()
         try:
-            application = Application(event_id=event_id, channel="line", person_id=user_id, adults=adults,
-                                      children=children, name=name, contact=contact, consent=True,
-                                      submission_key=f"chat-{user_id}", limits=abuse.limits_from(app.config))
-            return service.register(session, application).status
-        except RegistrationError as exc:
-            return exc.code
+            bot = FakeAdapter(session, app.config)
+            bot.send_text(user_id, "ワークショップ")
+            bot.tap(user_id, bot.choice("申し込む"))
+            bot.tap(user_id, bot.choice(f"{adults}人"))
+            bot.tap(user_id, bot.choice(f"{children}人"))
+            if "お名前" not in bot.last_text():
+                return bot.last_text()  # a party rule said no
+            bot.send_text(user_id, name)
+            bot.send_text(user_id, contact)
+            bot.tap(user_id, bot.choice("同意する"))
+            bot.tap(user_id, bot.choice("申し込む"))
+            return bot.last_text()
         finally:
             session.close()

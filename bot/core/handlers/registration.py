@@ -13,7 +13,7 @@ from bot.core.messages import BotResponse, Text
 from bot.core.postback import Postback
 from bot.core.registration_actions import ref_of, signed_ok, user_key
 from bot.core.turn import Turn
-from events import drafts, party, queries, service
+from events import abuse, drafts, party, queries, service
 from events.models import Registration, RegistrationDraft
 from events.service import Application, RegistrationError
 from events.validation import FieldError, clean_contact, clean_name, parse_count
@@ -46,10 +46,9 @@ def _set_count(turn: Turn, draft: RegistrationDraft, raw: object) -> BotResponse
     except FieldError as exc:
         return views.ask(turn, draft, problem=exc.message)
     event, most = draft.event, party.max_people(draft.event)
-    taken = (draft.adults or 0) if field == "children" else 0
     lowest = 0 if field == "children" else (party.min_adults(event) if party.takes_children(event) else 1)
-    if not lowest <= count <= most - taken:
-        return views.ask(turn, draft, problem=views.count_problem(lowest, most - taken, most))
+    if field == "adults" and not lowest <= count <= most:  # the whole party is checked after the last count
+        return views.ask(turn, draft, problem=views.count_problem(lowest, most, most))
     if field == "adults" and party.takes_children(event):
         draft.adults, draft.children = count, None
         drafts.advance(draft, "kids")
@@ -97,7 +96,7 @@ def _confirm(turn: Turn, draft: RegistrationDraft) -> BotResponse:
     application = Application(
         event_id=draft.event_id, channel=turn.channel, person_id=turn.user_id, adults=draft.adults or 0,
         children=draft.children or 0, name=draft.name, contact=draft.contact, consent=draft.consented,
-        submission_key=draft.submission_key,
+        submission_key=draft.submission_key, limits=abuse.limits_from(turn.config),  # per-contact limit
     )
     draft_id = draft.id
     try:
