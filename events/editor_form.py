@@ -66,7 +66,7 @@ def _number(form: EventForm, name: str, low: int, high: int, required: bool = Fa
 
 def _when(form: EventForm, date_field: str, time_field: str, required: bool) -> datetime | None:
     raw_date, raw_time = form.values.get(date_field, "").strip(), form.values.get(time_field, "").strip()
-    if not raw_date and not raw_time and not required:
+    if not raw_date and not required:  # an optional date left empty (its time alone means nothing)
         return None
     try:
         day = date.fromisoformat(raw_date)
