@@ -87,3 +87,35 @@ def test_web_page_says_plainly_whether_a_message_will_come(app, client, session,
         assert "確認のメールをお送りしました" in done
     else:
         assert "メールやメッセージは届きません" in done and "/registrations/" in done
+
+
+def test_first_come_with_a_confirmation_link_takes_the_seat_only_when_confirmed(app, client, session):
+    app.config["SMTP_HOST"] = "127.0.0.1"
+    event = make_event(session, kind="tour", capacity=1, confirm_by_link=True)
+    page = fresh_page(client, f"/events/{event.id}").get_data(as_text=True)
+    form = {"adults": "1", "name": "大田 太郎", "contact": "taro@example.jp", "consent": "yes",
+            "csrf_token": csrf_from(page)}
+    client.post(f"/events/{event.id}/register", data=form)
+    from events_helpers import registrations
+
+    (registration,) = registrations(event.id)
+    assert registration.status == "pending"  # no seat until the e-mailed link is opened
+    confirm_page = fresh_page(client, f"/registrations/{registration.token}/confirm").get_data(as_text=True)
+    assert "このお申し込みを確定する" in confirm_page
+    client.post(f"/registrations/{registration.token}/confirm", data={"csrf_token": csrf_from(confirm_page)})
+    assert registrations(event.id)[0].status == "confirmed"
+
+
+def test_staff_admit_a_held_registration(client, session):
+    from events_helpers import apply, registrations
+
+    from events import abuse
+
+    event = make_event(session, kind="tour", capacity=3)
+    held = apply(event, "W1", channel="web", limits=abuse.Limits(), source_hash="ip", fill_seconds=0.1)
+    assert held.status == "held"
+    login(client, make_staff("ward"))
+    page = fresh_page(client, f"/admin/events/{event.id}").get_data(as_text=True)
+    assert "確認のため保留" in page and "受け付ける" in page
+    client.post(f"/admin/events/{event.id}/registrations/{held.id}/admit", data={"csrf_token": csrf_from(page)})
+    assert registrations(event.id)[0].status == "confirmed"
