@@ -102,6 +102,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BROADCAST_MAX_ATTEMPTS", _whole, 10, "attempts before a delivery is given up"),
     Setting("BROADCAST_REQUEST_TIMEOUT", _number, 30.0, "seconds per platform request"),
     Setting("BROADCAST_RUN_BUDGET_SECONDS", _number, None, "one worker run drains this long (default 0.9 × poll)"),
+    # -- public event registration limits (events.abuse): generous enough for a school registering a
+    # class from one address; staff entries in the console are never limited.
+    Setting("EVENT_LIMIT_PER_IP_HOUR", _whole, 40, "public registrations per address and hour", minimum=1),
+    Setting("EVENT_LIMIT_PER_CONTACT_DAY", _whole, 5, "registrations per contact (e-mail/phone) and day", minimum=1),
+    Setting("EVENT_BURST_COUNT", _whole, 5, "this many registrations from one address …", minimum=1),
+    Setting("EVENT_BURST_SECONDS", _whole, 10, "… within this many seconds are held for staff review", minimum=1),
+    Setting("EVENT_MIN_FILL_SECONDS", _number, 3.0, "a form sent faster than this after opening is held for review",
+            minimum=0),
     # -- mail ---------------------------------------------------------------------------------------
     Setting("SMTP_HOST", _text, None, "mail server for web registrants (no mail when missing)"),
     Setting("SMTP_PORT", _whole, 587, "mail server port"),

@@ -34,3 +34,9 @@ session, channel.
 link_clicked = _domain_signals.signal("link-clicked", doc="""
 A person (not a link previewer) followed a tracked link. sender: the TrackedLink.
 """)
+
+action_recorded = _domain_signals.signal("action-recorded", doc="""
+A person's action (an event registration, a contact request) is about to be committed:
+write where they came from onto its touch columns (``core.touch_columns``). sender: the
+row; data: session, user_id (a chat user, or None for a web form in the current request).
+""")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, request
 from sqlalchemy import text
 
 from content import service
@@ -55,14 +55,26 @@ def about():
     return render_article("about")
 
 
-@bp.get("/events")
-@cached_page
-def events():
+def _events_page():
+    from events.listing import EVENT_FILTERS, filter_events
+
     session = db.session
-    items = service.upcoming_events(session, limit=100, public_only=True)
+    kind, stage = request.args.get("kind", ""), request.args.get("stage", "")
+    items = filter_events(service.upcoming_events(session, limit=100, public_only=True), kind, stage)
     return render_template(
-        "public/events.html", events=items, seats=service.remaining_seats(session, items)
+        "public/events.html", events=items, seats=service.remaining_seats(session, items),
+        filters=EVENT_FILTERS, kind=kind, stage=stage,
     )
+
+
+_cached_events_page = cached_page(_events_page)
+
+
+@bp.get("/events")
+def events():
+    if request.args.get("kind") or request.args.get("stage"):
+        return _events_page()  # filtered lists stay out of the page cache (keyed by path and page only)
+    return _cached_events_page()
 
 
 def _bench_bare():
