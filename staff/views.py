@@ -38,6 +38,8 @@ def login():
 def logout():
     staff = auth.current_staff()
     if staff is not None:
+        # Server-side: a copy of this cookie (or any other session of the account) stops working too.
+        accounts.end_sessions(db.session, staff)
         audit.record(db.session, staff, "staff.logout", "staff", staff.id)
         db.session.commit()
     auth.logout_user()
