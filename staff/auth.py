@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import unicodedata
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -81,8 +82,26 @@ def has_role(staff: StaffUser, roles: tuple[str, ...]) -> bool:
     return not roles or staff.role == "admin" or staff.role in roles
 
 
+class UnsafeTarget(ValueError):
+    """A ``next`` address carrying control characters: refused with 400, never followed."""
+
+
+# Control, surrogate, format and line/paragraph separator characters never belong in a path;
+# CR/LF would even split the Location header.
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in text)
+
+
 def safe_next(target: str | None, default: str = "/admin/") -> str:
-    """Only same-site absolute paths are followed after login (no open redirect)."""
+    """Only same-site absolute paths are followed after login (no open redirect).
+
+    Raises ``UnsafeTarget`` for control characters (the caller answers 400).
+    """
+    if target and has_control_characters(target):
+        raise UnsafeTarget(target)
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     parts = urlsplit(target)

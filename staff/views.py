@@ -14,11 +14,15 @@ from staff.passwords import PasswordPolicyError, generate_password
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PER_PAGE = 50
+BAD_NEXT_MESSAGE = "ログイン後に開くページのアドレスが正しくありません。管理画面のトップからもう一度お試しください。"
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    next_url = auth.safe_next(request.values.get("next"))
+    try:
+        next_url = auth.safe_next(request.values.get("next"))
+    except auth.UnsafeTarget:
+        return render_template("admin/error.html", message=BAD_NEXT_MESSAGE), 400
     if request.method == "GET":
         if auth.current_staff() is not None:
             return redirect(next_url)

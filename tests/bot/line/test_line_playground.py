@@ -72,6 +72,20 @@ def test_bad_input_gets_a_japanese_400(app, payload, message):
     assert response.status_code == 400 and message in response.get_json()["message"]
 
 
+@pytest.mark.parametrize("body", [
+    b'{"kind": "text", "text": "\\ud800"}',                # a lone surrogate written as a JSON escape
+    b'{"kind": "text", "text": "\xed\xb2\x80"}',          # the same as invalid UTF-8 bytes ("\udc80")
+    b'{"kind": "postback", "data": "\\udc80"}',
+    b'{"kind": "text", "text": "a\\u0000b"}',              # NUL: PostgreSQL refuses it in text
+])
+def test_unwritable_characters_get_a_japanese_400(app, body):
+    client = app.test_client()
+    response = client.post(API, data=body, content_type="application/json",
+                           headers={"X-CSRFToken": csrf_token(client)})
+    assert response.status_code == 400
+    assert "使えない文字" in response.get_json()["message"]
+
+
 def test_non_json_body_gets_a_japanese_400(app):
     client = app.test_client()
     response = client.post(API, data="x", headers={"X-CSRFToken": csrf_token(client)})
