@@ -17,6 +17,7 @@ from bot.line.flex import photos_dropped_warning
 from bot.line.playground_render import response_json
 from core.db import db, utcnow
 from messages.replies import IncomingMessage, ReplyRoute
+from staff.auth import current_staff
 
 bp = Blueprint("playground", __name__, url_prefix="/playground")
 CHANNEL = "playground"
@@ -25,10 +26,10 @@ KINDS = ("text", "postback", "follow")
 
 
 def playground_allowed() -> bool:
-    """Locally always; in production only for a signed-in staff member."""
+    """Locally always; in production only for a signed-in staff member (a valid, unrevoked session)."""
     if not current_app.config.get("PRODUCTION"):
         return True
-    return bool(session.get("staff_id"))
+    return current_staff() is not None
 
 
 @bp.before_request

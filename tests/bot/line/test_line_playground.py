@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
 from bot.line.playground import playground_allowed
+from core.db import db
+from staff import accounts, auth
+from staff.accounts import create_account
 from testkit import make_test_app
 
 API = "/playground/api/message"
@@ -97,8 +101,18 @@ def test_production_hides_the_playground_from_visitors(database_url, tmp_path):
     client = app.test_client()
     assert client.get("/playground").status_code == 404
     with client.session_transaction() as flask_session:
-        flask_session["staff_id"] = 1
-    assert client.get("/playground").status_code == 200
+        flask_session["staff_id"] = 1  # a bare id is not a staff session
+    assert client.get("/playground").status_code == 404
+    with app.app_context():
+        staff = create_account(db.session, "pg@example.jp", "職員", "ward", "correct horse battery", None)
+        db.session.commit()
+        with client.session_transaction() as flask_session:
+            flask_session.update({auth.SESSION_KEY: staff.id, auth.FINGERPRINT_KEY: auth._fingerprint(staff),
+                                  auth.LOGIN_TIME_KEY: int(time.time()), auth.VERSION_KEY: staff.session_version})
+        assert client.get("/playground").status_code == 200
+        accounts.end_sessions(db.session, staff)  # logged out elsewhere: the copied cookie stops working
+        db.session.commit()
+        assert client.get("/playground").status_code == 404
 
 
 def test_playground_allowed_locally(app):
