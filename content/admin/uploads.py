@@ -35,8 +35,8 @@ class ImageBusy(ImageError):
 
 
 def install_slots(app) -> None:
-    slots = int(app.config.get("IMAGE_PROCESSING_SLOTS") or DEFAULT_SLOTS)
-    app.extensions[SLOTS_KEY] = threading.BoundedSemaphore(max(1, slots))
+    slots = app.config.get("IMAGE_PROCESSING_SLOTS") or DEFAULT_SLOTS
+    app.extensions[SLOTS_KEY] = threading.BoundedSemaphore(max(1, int(slots)))
 
 
 @contextmanager
