@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from browser_kit import launched_chromium, new_tab, serving
+from browser_kit import launched_chromium, new_tab, serving, wait_until
 from core.db import db, utcnow
 from events.models import Event
 from staff.accounts import create_account
@@ -89,7 +89,7 @@ def test_the_registration_form_script_runs(tab, live_site):
     """The once-only submit guard (static/js/once-form.js) is loaded and active."""
     _, event_url = live_site
     tab.goto(event_url)
-    tab.wait_for_function("document.querySelector('form[data-once]') !== null")
+    wait_until(tab, "document.querySelector('form[data-once]') !== null")
     tab.eval_on_selector("form[data-once]", "f => f.addEventListener('submit', e => e.preventDefault())")
     tab.eval_on_selector("form[data-once]", "f => f.requestSubmit()")
     assert tab.get_attribute("form[data-once]", "aria-busy") == "true"
