@@ -1,15 +1,15 @@
 """staff session version (server-side revocation of console sessions)
 
-Revision ID: 0010_staff_session_version
-Revises: 0009_broadcast
+Revision ID: 0013_staff_session_version
+Revises: 0012_segments
 Create Date: 2026-12-03 10:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010_staff_session_version'
-down_revision = '0009_broadcast'
+revision = '0013_staff_session_version'
+down_revision = '0012_segments'
 branch_labels = None
 depends_on = None
 
