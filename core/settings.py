@@ -80,6 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", _text, "127.0.0.1", "monozukuri serve bind address"),
     Setting("PORT", _whole, 8000, "monozukuri serve port"),
     Setting("WEB_CONCURRENCY", _whole, 2, "gunicorn workers for monozukuri serve"),
+    Setting("IMAGE_PROCESSING_SLOTS", _whole, 1, "image uploads decoded at once per web process (below gunicorn's 4 threads)",
+            minimum=1),
     # -- channels ---------------------------------------------------------------------------------
     Setting("LINE_CHANNEL_SECRET", _text, None, "LINE channel secret (LINE off when missing)"),
     Setting("LINE_CHANNEL_ACCESS_TOKEN", _text, None, "LINE channel access token (LINE off when missing)"),

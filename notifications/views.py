@@ -22,6 +22,11 @@ def channel_labels() -> dict[str, str]:
     return registry.labels(current_app.config)
 
 
+def _chip_class(label: str) -> str:
+    """The CSS class carrying the label's colour (static/css/broadcasts.css); no inline style needed."""
+    return "bc-colour-" + label_colour(label).lstrip("#").lower()
+
+
 def article_broadcast_posts(article) -> list[preview.PostView]:
     """For the article page partial (notifications/_posts.html)."""
     rows = service.broadcasts_for_article(db.session, article.id)
@@ -30,6 +35,7 @@ def article_broadcast_posts(article) -> list[preview.PostView]:
 
 # Globals rather than a context processor: imported macro files see them too.
 bp.add_app_template_global(label_colour, "broadcast_chip_colour")
+bp.add_app_template_global(_chip_class, "broadcast_chip_class")
 bp.add_app_template_global(service.status_label, "broadcast_status_label")
 bp.app_context_processor(lambda: {"broadcast_channel_labels": channel_labels()})
 bp.add_app_template_global(article_broadcast_posts, "article_broadcast_posts")

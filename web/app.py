@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_site_shell(app)
     _register_error_pages(app)
     _register_template_helpers(app)
+    _install_security_headers(app)
     return app
 
 
@@ -68,6 +69,12 @@ def _register_template_helpers(app: Flask) -> None:
     from web import templating
 
     templating.register(app)
+
+
+def _install_security_headers(app: Flask) -> None:
+    from web import security_headers
+
+    security_headers.install(app)
 
 
 def log_channel_status(app: Flask) -> None:

@@ -15,6 +15,7 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 
+from core.logsafe import excerpt
 from messages.replies import IncomingMessage, ReplyRoute
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ def parse(payload: dict) -> Event | None:
     try:
         return Event.from_dict(payload)
     except (ValueError, TypeError) as exc:
-        log.warning("LINE event %s could not be parsed: %s", payload.get("webhookEventId"), exc)
+        # Only an excerpt: the payload (and the error quoting it) comes from outside and may be huge.
+        log.warning("LINE event %s could not be parsed: %s", excerpt(payload.get("webhookEventId"), 64), excerpt(exc))
         return None
 
 

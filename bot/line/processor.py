@@ -8,6 +8,7 @@ retry never repeats the conversation's side effects (a topic toggled twice).
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Mapping
 
 from linebot.v3.messaging import MessagingApi
@@ -20,6 +21,7 @@ from bot.line.models import BotJob
 from bot.line.render import render
 from bot.line.sender import SendFailed, deliver
 from bot.line.webhook import EVENT_JOB_KIND
+from core.logsafe import excerpt
 from notifications.subscriptions import find_subscriber
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,8 @@ def run_job(session: Session, api: MessagingApi, job: BotJob, config: Mapping) -
     try:
         handler(session, api, job, config)
     except Exception as exc:  # one bad event must not stop the others
-        log.exception("bot job %s (%s) crashed", job.id, job.kind)
+        # The traceback's frames, but only an excerpt of the message (it may quote the payload).
+        frames = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
+        log.error("bot job %s (%s) crashed: %s\n%s", job.id, job.kind, excerpt(f"{type(exc).__name__}: {exc}"), frames)
         session.rollback()
         queue.retry_later(session, session.get(BotJob, job.id), f"{type(exc).__name__}: {exc}")

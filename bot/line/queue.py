@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.line.models import BotJob
 from core.db import utcnow
+from core.logsafe import excerpt
 
 log = logging.getLogger(__name__)
 
@@ -116,12 +117,13 @@ def backoff(attempts: int) -> timedelta:
 def retry_later(session: Session, job: BotJob, error: str) -> None:
     """Put a job back for a later attempt, or give up after MAX_ATTEMPTS."""
     if job.attempts >= MAX_ATTEMPTS:
-        log.error("bot job %s (%s) failed for good after %d attempts: %s", job.id, job.kind, job.attempts, error)
+        log.error("bot job %s (%s) failed for good after %d attempts: %s", job.id, job.kind, job.attempts,
+                  excerpt(error))
         finish(session, job, "failed", error)
         return
     delay = backoff(job.attempts)
     log.warning("bot job %s (%s) attempt %d failed, retrying in %ss: %s",
-                job.id, job.kind, job.attempts, int(delay.total_seconds()), error)
+                job.id, job.kind, job.attempts, int(delay.total_seconds()), excerpt(error))
     job.status, job.locked_until, job.last_error = "pending", None, error
     job.run_after = utcnow() + delay
     session.commit()

@@ -92,13 +92,15 @@ def _submit(article):
     upload = request.files.get("hero_image")
     errors = validate(db.session, data, article, staff, uploads.has_upload(upload))
     image = None
+    status = 422
     if not errors and uploads.has_upload(upload):
         try:
             image = uploads.store_hero_upload(upload, current_app.instance_path, data.slug)
         except ImageError as exc:
             errors["hero_image"] = str(exc)
+            status = 503 if isinstance(exc, uploads.ImageBusy) else 422
     if errors:
-        return _form_page(data, article, errors, "入力内容を確認してください。", 422)
+        return _form_page(data, article, errors, "入力内容を確認してください。", status)
     return _save_and_act(article, data, action, image)
 
 
