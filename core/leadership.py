@@ -79,6 +79,12 @@ class Leadership:
         self._connection = None
 
     def close(self) -> None:
+        """Step down at once (a crash also frees the lock, once PostgreSQL notices the session ended)."""
         with self._lock:
+            if self._leader and self._connection is not None:
+                try:
+                    self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                except Exception as exc:  # the session is going away anyway, and its lock with it
+                    log.warning("could not release the worker leader lock: %s", exc)
             self._drop_connection()
             self._leader = self._engine.dialect.name != "postgresql"
