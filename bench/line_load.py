@@ -3,6 +3,7 @@
     python bench/line_load.py webhook --url http://127.0.0.1:8000/callback --secret S --count 2000 --connections 50
     python bench/line_load.py webhook ... --rate 100 --seconds 60        # a steady burst instead of "as fast as possible"
     python bench/line_load.py get --url http://127.0.0.1:8001/ --count 2000 --connections 50
+    python bench/line_load.py hostile --url ... --secret S --count 10000   # signed hostile bodies, every 4th valid
 
 Webhook requests carry one LINE event each (text / postback / follow, as LINE sends them),
 signed with the channel secret, from ``--users`` distinct users. The reply token encodes
@@ -45,10 +46,26 @@ def line_event(rng: random.Random, user: str) -> dict:
     return {**base, "type": "follow", "follow": {"isUnblocked": False}}
 
 
-def signed(secret: str, event: dict) -> tuple[bytes, dict]:
-    raw = json.dumps({"destination": "U" + "0" * 32, "events": [event]}, ensure_ascii=False).encode()
+HOSTILE_FRAGMENTS = ["\\u0000", "\\ud800", "[" * 3000, "{", "}", '"', "\\", "1e999", "[" * 20, '"\\udfff"']
+
+
+def hostile_raw(rng: random.Random, user: str) -> bytes:
+    """A valid event body with a hostile fragment spliced in (deep nesting, NUL, lone surrogates, …)."""
+    valid = json.dumps({"destination": "U" + "0" * 32, "events": [line_event(rng, user)]}, ensure_ascii=False)
+    if rng.random() < 0.3:  # aim at the id itself: NUL or a lone surrogate inside webhookEventId
+        return valid.replace('"webhookEventId": "', '"webhookEventId": "' + rng.choice(["\\u0000", "\\ud800"]),
+                             1).encode()
+    position = rng.randrange(len(valid))
+    return (valid[:position] + rng.choice(HOSTILE_FRAGMENTS) + valid[position:]).encode()
+
+
+def sign_raw(secret: str, raw: bytes) -> tuple[bytes, dict]:
     signature = base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest()).decode()
     return raw, {"Content-Type": "application/json; charset=utf-8", "X-Line-Signature": signature}
+
+
+def signed(secret: str, event: dict) -> tuple[bytes, dict]:
+    return sign_raw(secret, json.dumps({"destination": "U" + "0" * 32, "events": [event]}, ensure_ascii=False).encode())
 
 
 class Load:
@@ -58,20 +75,26 @@ class Load:
         self.users = [f"U{hashlib.md5(f'{args.seed}-{i}'.encode()).hexdigest()}" for i in range(args.users)]
         self.timings: list[float] = []
         self.statuses: Counter = Counter()
+        self.valid_ok = 0  # valid events answered 200 (hostile mode: all must be stored)
+        self.sent = 0
 
-    def request(self) -> tuple[str, bytes | None, dict]:
+    def request(self) -> tuple[str, bytes | None, dict, bool]:
+        self.sent += 1
         if self.args.mode == "get":
-            return "GET", None, {}
-        body, headers = signed(self.args.secret, line_event(self.rng, self.rng.choice(self.users)))
-        return "POST", body, headers
+            return "GET", None, {}, False
+        user = self.rng.choice(self.users)
+        if self.args.mode == "hostile" and self.sent % 4:
+            return ("POST", *sign_raw(self.args.secret, hostile_raw(self.rng, user)), False)
+        return ("POST", *signed(self.args.secret, line_event(self.rng, user)), True)
 
     async def one(self, session) -> None:
-        method, body, headers = self.request()
+        method, body, headers, valid = self.request()
         started = time.perf_counter()
         try:
             async with session.request(method, self.args.url, data=body, headers=headers) as response:
                 await response.read()
                 self.statuses[response.status] += 1
+                self.valid_ok += valid and response.status == 200
         except Exception as exc:  # counted, the run goes on
             self.statuses[type(exc).__name__] += 1
         self.timings.append(time.perf_counter() - started)
@@ -109,14 +132,15 @@ class Load:
             elapsed = time.perf_counter() - started
         ordered = sorted(self.timings)
         errors = sum(n for status, n in self.statuses.items() if status != 200)
-        return {"requests": len(ordered), "errors": errors, "statuses": {str(k): v for k, v in self.statuses.items()},
+        return {"requests": len(ordered), "errors": errors, "valid_ok": self.valid_ok,
+                "server_errors": sum(n for status, n in self.statuses.items() if isinstance(status, int) and status >= 500), "statuses": {str(k): v for k, v in self.statuses.items()},
                 "seconds": elapsed, "rps": len(ordered) / elapsed, "p50": statistics.median(ordered) * 1000,
                 "p99": ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["webhook", "get"])
+    parser.add_argument("mode", choices=["webhook", "get", "hostile"])
     parser.add_argument("--url", required=True)
     parser.add_argument("--secret", default="")
     parser.add_argument("--count", type=int, default=1000)

@@ -65,9 +65,13 @@ class GroupCommitter:
 
 
 def _insert_all(tickets: list[_Ticket]) -> None:
+    """All waiting requests' rows in one INSERT per channel and one commit."""
+    by_channel: dict[str, list[NewJob]] = {}
+    for ticket in tickets:
+        by_channel.setdefault(ticket.channel, []).extend(ticket.jobs)
     with db.engine.begin() as connection:  # commits on success, rolls back on error
-        for ticket in tickets:
-            insert_jobs(connection, ticket.channel, ticket.jobs)
+        for channel, jobs in by_channel.items():
+            insert_jobs(connection, channel, jobs)
 
 
 def _is_about_the_row(exc: BaseException) -> bool:
