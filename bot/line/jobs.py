@@ -6,7 +6,6 @@ for tests and hand runs; the worker runs ``QueueRunner.run_forever`` instead.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 
 from bot.line import queue
@@ -21,13 +20,8 @@ JOB_ID = "line-queue"
 
 
 def worker_threads(config) -> int:
-    """LINE_WORKER_THREADS from the app config, then the environment (the worker's only source)."""
-    value = config.get("LINE_WORKER_THREADS") or os.environ.get("LINE_WORKER_THREADS")
-    try:
-        return max(1, int(value)) if value else DEFAULT_THREADS
-    except ValueError:
-        log.warning("LINE_WORKER_THREADS=%r is not a number; using %d", value, DEFAULT_THREADS)
-        return DEFAULT_THREADS
+    """LINE_WORKER_THREADS (declared in core.settings, validated at start)."""
+    return max(1, int(config.get("LINE_WORKER_THREADS") or DEFAULT_THREADS))
 
 
 def process_pending(app, limit: int = BATCH_SIZE) -> int:
