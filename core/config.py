@@ -83,6 +83,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": is_production(),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # PAGE_CACHE=off renders every public page afresh (benchmarks of the uncached path, debugging).
+        "PAGE_CACHE": _env("PAGE_CACHE", "on") != "off",
     }
     settings.update(overrides)
     return settings

@@ -162,6 +162,7 @@ def _rows(session: Session, metric: str, scope: Scope, names: set[str], articles
 # --- what the reports ask ---------------------------------------------------------------
 
 
+@request_memo
 def total(session: Session, metric: str, scope: Scope, **equals) -> int:
     _frame, rows = _rows(session, metric, scope, set(), False, equals)
     return sum(row[-1] for row in rows)
@@ -172,6 +173,7 @@ def article_views(session: Session, scope: Scope, **equals) -> int:
     return sum(row[-1] for row in rows)
 
 
+@request_memo
 def grouped(session: Session, metric: str, scope: Scope, by: tuple[str, ...], *, limit: int | None = None,
             articles_only: bool = False, **equals) -> tuple[tuple, ...]:
     """[(*group values, sum)] ordered by the sum, largest first (ties by the group values)."""

@@ -1,8 +1,6 @@
 """Public web archive: top page, concept page, events; plus /healthz."""
 from __future__ import annotations
 
-import os
-
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
@@ -63,14 +61,3 @@ def events():
     return render_template(
         "public/events.html", events=items, seats=service.remaining_seats(session, items)
     )
-
-
-def _bench_bare():
-    return render_template("bench/bare.html", message="ok")
-
-
-@bp.record_once
-def _register_bench_endpoint(state) -> None:
-    # A trivial page on the same server, only for bench/web_pages.py to compare against.
-    if os.environ.get("BENCH_BARE_ENDPOINT") == "1":
-        state.app.add_url_rule("/_bench/bare", "bench_bare", _bench_bare)
