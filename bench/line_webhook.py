@@ -4,8 +4,8 @@
 
 1. Creates a temporary instance with a migrated SQLite database.
 2. Starts the real server (gunicorn, gthread, same options as ``monozukuri
-   serve``, the app built as ``web.wsgi`` does) on a free port with LINE_CHANNEL_SECRET set and
-   BENCH_BARE_ENDPOINT=1 (which adds ``/_bench/bare``, a trivial page).
+   serve``, the app built as ``web.wsgi`` does) on a free port with LINE_CHANNEL_SECRET set, and
+   the bare Flask anchor (bench/anchor.py, a trivial page, started the same way) on another.
 3. 50 concurrent clients (keep-alive connections) post signed webhook requests
    (mixed text and postback events, as LINE sends them: one event each), then
    the same number of requests go to the bare endpoint.
@@ -38,6 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT / "bench"))  # after the project: bench/kpi.py must not shadow kpi/
+
+import harness  # noqa: E402
 
 SECRET = "bench-channel-secret"
 GOAL_P99_MS = 100.0
@@ -80,7 +83,7 @@ def bench_app():
 def start_server(port: int, instance: Path, url: str, workers: int, synchronous: str | None) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench",
            "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "bench-token",
-           "LINE_API_BASE_URL": "http://127.0.0.1:9", "BENCH_BARE_ENDPOINT": "1",
+           "LINE_API_BASE_URL": "http://127.0.0.1:9",
            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}", "BENCH_SQLITE_SYNCHRONOUS": synchronous or ""}
     command = [sys.executable, "-m", "gunicorn", "line_webhook:bench_app()", "--bind", f"127.0.0.1:{port}",
                "--workers", str(workers), "--threads", "4", "--worker-class", "gthread",
@@ -176,15 +179,19 @@ def main() -> int:
         url = prepare_database(instance)
         port = free_port()
         server = start_server(port, instance, url, args.workers, args.synchronous)
+        anchor_port = free_port()
+        anchor = harness.start_anchor(anchor_port, args.workers, instance / "anchor.log")
         try:
-            run(port, "GET", "/_bench/bare", 10, 10)  # warm up both paths and every worker
+            harness.wait_until_up(anchor_port, anchor)
+            run(anchor_port, "GET", "/bare", 10, 10)  # warm up both paths and every worker
             run(port, "POST", "/callback", 10, 10)
             bare_rounds, webhook_rounds = [], []
             for _ in range(args.rounds):  # alternate, so load from elsewhere hits both alike
-                bare_rounds.append(run(port, "GET", "/_bench/bare", args.clients, args.requests))
+                bare_rounds.append(run(anchor_port, "GET", "/bare", args.clients, args.requests))
                 webhook_rounds.append(run(port, "POST", "/callback", args.clients, args.requests))
             bare, webhook = median_figures(bare_rounds), median_figures(webhook_rounds)
         finally:
+            harness.stop(anchor)
             server.terminate()
             server.wait(timeout=30)
         total, distinct = queued_events(instance / "bench.sqlite3")
