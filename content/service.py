@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, and_, case, func, or_, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from content.markdown import render_markdown
 from content.models import Article, Tag, article_tags
@@ -41,8 +41,9 @@ def latest_articles(session: Session, category: str | None = None, limit: int = 
 
 
 def published_article(session: Session, slug: str) -> Article | None:
+    # One row with its event and companies joined in (to-one), tags in one more query.
     query = published_articles_query().where(Article.slug == slug).options(
-        selectinload(Article.event).selectinload(Event.company), selectinload(Article.company)
+        joinedload(Article.event).joinedload(Event.company), joinedload(Article.company)
     )
     return session.scalar(query)
 
