@@ -29,6 +29,7 @@ article_tags = Table(
     Base.metadata,
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_article_tags_tag_article", "tag_id", "article_id"),  # articles sharing a tag (related articles)
 )
 
 
@@ -53,7 +54,11 @@ class Company(Base):
 
 class Article(Base):
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_status_published", "status", "published_at"),)
+    __table_args__ = (
+        Index("ix_articles_status_published", "status", "published_at"),
+        # Listings and related-article ranking read ids in order from this index alone.
+        Index("ix_articles_listing", "category", "status", "published_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)

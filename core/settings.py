@@ -125,6 +125,7 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=0),
     Setting("KPI_RAW_RETENTION_DAYS", _whole, 90, "raw page views and clicks are rolled up and dropped after this many days",
             minimum=1),
+    Setting("PAGE_CACHE", _flag, True, "off renders every public page afresh (benchmarks of the uncached path, debugging)"),
     # -- files --------------------------------------------------------------------------------------
     Setting("JP_FONT_PATH", _text, None, "Japanese font for OGP and rich-menu images (default: system Noto CJK …)"),
 )

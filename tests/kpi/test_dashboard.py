@@ -136,3 +136,29 @@ def test_the_dashboard_works_without_any_data(app, client):
 def test_console_pages_are_not_cached(ward_client):
     assert ward_client.get("/admin/kpi/").headers["Cache-Control"] == "no-store"
     db.session.remove()
+
+
+def _statements_during(app, action) -> list[str]:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return statements
+
+
+@pytest.mark.parametrize("query", ["", "?channel=line", "?from=2026-01-01&to=2026-03-31"])
+def test_a_dashboard_render_costs_at_most_20_queries(app, ward_client, query):
+    ward_client.get("/admin/kpi/" + query)  # warm-up: nothing lazily loaded is counted below
+    statements = _statements_during(app, lambda: ward_client.get("/admin/kpi/" + query))
+    assert 0 < len(statements) <= 20, "\n".join(statements)
+    roll_up_reads = [s for s in statements if "kpi_daily_metrics" in s]
+    assert len(roll_up_reads) <= 3, roll_up_reads  # the two frames (+ the demo marker), not one per table

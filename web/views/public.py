@@ -1,8 +1,6 @@
 """Public web archive: top page, concept page, events; plus /healthz."""
 from __future__ import annotations
 
-import os
-
 from flask import Blueprint, jsonify, render_template, request
 from sqlalchemy import text
 
@@ -76,13 +74,3 @@ def events():
         return _events_page()  # filtered lists stay out of the page cache (keyed by path and page only)
     return _cached_events_page()
 
-
-def _bench_bare():
-    return render_template("bench/bare.html", message="ok")
-
-
-@bp.record_once
-def _register_bench_endpoint(state) -> None:
-    # A trivial page on the same server, only for bench/web_pages.py to compare against.
-    if os.environ.get("BENCH_BARE_ENDPOINT") == "1":
-        state.app.add_url_rule("/_bench/bare", "bench_bare", _bench_bare)
