@@ -100,6 +100,11 @@ def _read_frame(session: Session, dims: tuple[str, ...], columns: list, start: d
     return Frame(dims, start, end, session.execute(query))
 
 
+def request_cache(session: Session) -> dict:
+    """Per-request memo of KPI reads (empty and unshared outside a request)."""
+    return _frame_cache(session)
+
+
 def _frame_cache(session: Session) -> dict:
     if not has_request_context():
         return {}  # tools and tests outside a request read afresh each time
