@@ -31,7 +31,9 @@ RECENCY_MAX_BOOST = 0.15
 RECENCY_HALF_LIFE_DAYS = 365.0
 # A one-character unit matches every bigram starting with it; cap the expansion.
 MAX_PREFIX_TERMS = 300
-# Share of a query's meaningful characters a document's matches must cover (search.phrases).
+# Share of a query's meaningful characters a document's matches must exceed (search.phrases):
+# 「チャットボット 質問 サービス」 without サービス (5 of 8) passes, 「野球チーム」 by チーム alone (3 of 5),
+# 「旋盤 火星」 by 旋盤 alone (2 of 4) do not.
 MIN_COVERAGE = 0.6
 
 
@@ -145,7 +147,7 @@ def split_compounds(units: list[Unit]) -> list[Unit]:
 def _select(combined: dict[int, list], query: ParsedQuery) -> dict[int, list]:
     """Documents covering enough of the query; those matching enough units first.
 
-    A document must cover ``MIN_COVERAGE`` of the query's meaningful characters
+    A document must cover more than ``MIN_COVERAGE`` of the query's meaningful characters
     (see ``search.phrases``); among those, documents matching the required
     number of units are preferred, the others shown only if none do.
     """
@@ -155,7 +157,7 @@ def _select(combined: dict[int, list], query: ParsedQuery) -> dict[int, list]:
 
     def covers(mask: int) -> bool:
         if mask not in covered:
-            covered[mask] = query.chars(mask) / weight >= MIN_COVERAGE
+            covered[mask] = query.chars(mask) / weight > MIN_COVERAGE
         return covered[mask]
 
     eligible = {d: v for d, v in combined.items() if covers(v[0])}
@@ -183,8 +185,8 @@ def rank(data: SearcherData, query: ParsedQuery | list[Unit], *, now: int, categ
         return EngineResult()
     selected = _matches(data, query)
     if not selected and any(len(unit.words) > 1 for unit in query.units):
-        # 「宇宙開発」 finds nothing: try 「宇宙」「開発」 separately (same weight to cover).
-        query = ParsedQuery(split_compounds(query.units), [], query.weight)
+        # 「宇宙開発」 finds nothing: try 「宇宙」「開発」 separately (the same share to cover).
+        query = from_units(split_compounds(query.units))
         selected = _matches(data, query)
     units = len(query.units)
     published, categories = data.published, data.category

@@ -2,8 +2,9 @@
 
 ``parse_query`` adds two things to the units of ``querying.parse_units``:
 
-* **weight**: the characters of the query that carry meaning — its units
-  (particles, auxiliaries, light verbs and hiragana adverbs weigh nothing).
+* **weight**: the characters of the query that carry meaning — its units,
+  each counted up to ``MAX_UNIT_WEIGHT`` characters (particles, auxiliaries,
+  light verbs and hiragana adverbs weigh nothing).
   ``engine`` drops documents whose matched units cover less than
   ``MIN_COVERAGE`` of it: 「あいうえおかきくけこ」 is not answered by articles
   matching 「こ」, nor 「旋盤 火星」 by articles about lathes only.
@@ -23,6 +24,7 @@ from search.normalize import fold_kana, word_runs
 from search.querying import Unit, clean_query, parse_units
 
 MAX_VARIANTS = 12
+MAX_UNIT_WEIGHT = 3
 # Longer runs are sentences: substitutions inside them are not looked up (cost grows with length²).
 MAX_VARIANT_RUN = 24
 SYNONYM_PHRASE_BOOST = 0.8
@@ -45,19 +47,24 @@ class ParsedQuery:
     weight: int = 0
 
     def chars(self, mask: int) -> int:
-        return sum(len(unit.span) for bit, unit in enumerate(self.units) if mask >> bit & 1)
+        return sum(unit_weight(unit) for bit, unit in enumerate(self.units) if mask >> bit & 1)
+
+
+def unit_weight(unit: Unit) -> int:
+    """A unit's share of the query: its length, capped so one long word cannot outweigh the rest."""
+    return min(len(unit.span), MAX_UNIT_WEIGHT)
 
 
 def parse_query(query) -> ParsedQuery:
     text = clean_query(query)
     units = parse_units(text)
-    weight = sum(len(unit.span) for unit in units)
+    weight = sum(unit_weight(unit) for unit in units)
     return ParsedQuery(units, _phrases(text, units), weight)
 
 
 def from_units(units: list[Unit]) -> ParsedQuery:
     """A query of given units only (no phrases; the weight is the units' own)."""
-    return ParsedQuery(list(units), [], sum(len(unit.span) for unit in units))
+    return ParsedQuery(list(units), [], sum(unit_weight(unit) for unit in units))
 
 
 def _phrases(text: str, units: list[Unit]) -> list[Phrase]:
