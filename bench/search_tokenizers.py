@@ -2,14 +2,14 @@
 
 Speed and memory (each backend in its own clean subprocess)::
 
-    python search/tokenizer_benchmark.py
+    .venv/bin/python bench/search_tokenizers.py
 
 Result quality: the relevance set of ``tests/search`` run with each analyser
 plugged into the real engine (needs the project installed, plus the
 candidates: ``pip install fugashi unidic-lite``; janome and SudachiPy are
 dependencies)::
 
-    python search/tokenizer_benchmark.py --quality
+    .venv/bin/python bench/search_tokenizers.py --quality
 
 fugashi/unidic-lite are imported here and nowhere else.
 """
