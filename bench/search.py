@@ -37,7 +37,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[0:1] = [str(ROOT)]  # not bench/: this file's name would shadow the search package
+# bench/ must not be on the path: this file's name would shadow the search package.
+sys.path[:] = [str(ROOT)] + [entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench"]
 
 import yaml  # noqa: E402
 
@@ -63,6 +64,7 @@ def search_paths(count: int) -> list[str]:
             if CATEGORY_FILTERS[index % len(CATEGORY_FILTERS)]:
                 params["category"] = CATEGORY_FILTERS[index % len(CATEGORY_FILTERS)]
             paths.append("/search?" + urlencode(params))
+    paths = list(dict.fromkeys(paths))
     return paths[:count] if count else paths
 
 

@@ -29,7 +29,7 @@ from flask import current_app
 
 from search.postings import SearcherData
 from search.scoring import WEIGHTING
-from search.indexer import ensure_index
+from search.indexer import ensure_index, index_is_healthy
 from search.store import IndexStore, LockTimeout
 from search.updater import Updater
 from web.db import db
@@ -45,7 +45,10 @@ def index_root(app) -> Path:
 
 def get_index(app=None) -> "SearchIndex":
     """The process-wide handle for ``app``'s index (``current_app`` when omitted)."""
-    root = index_root(app if app is not None else current_app)
+    return index_at(index_root(app if app is not None else current_app))
+
+
+def index_at(root: Path) -> "SearchIndex":
     with _registry_lock:
         handle = _registry.get(root)
         if handle is None:
@@ -93,6 +96,16 @@ class SearchIndex:
         self._verify(bind if bind is not None else db.engine)
         with self._read_lock:
             yield self._reader().fresh()
+
+    def warm(self) -> None:
+        """Open the live generation now (no repair, no database): see ``search.warmup``."""
+        if self.store.current_name() is None:
+            return
+        with self._verify_lock:  # what ensure_index checks first, without a database
+            if not self._verified and index_is_healthy(self.store) and not self.store.is_stale():
+                self._verified = True
+        with self._read_lock:
+            self._reader().fresh()
 
     def _verify(self, bind) -> None:
         if self._verified and not self.store.is_stale():
