@@ -11,10 +11,13 @@ half a second on an idle machine, seconds under load. Now:
   builds its ``SearcherData`` before the first request arrives. It opens its
   own files (a reader opened before the fork would share file offsets between
   processes) and touches no database connection. A missing or broken index is
-  left for the first search, which repairs it.
+  left for the first search, which repairs it;
+* objects inherited from the master are frozen for the collector (``gc.freeze``)
+  so they stay shared with it.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -34,7 +37,10 @@ def install(app) -> None:
 
     _fork_target["root"] = index_root(app)
     if not _fork_hook_installed:
-        os.register_at_fork(after_in_child=_after_fork)
+        # gc.freeze(): the collector of a forked worker then never walks (and so never
+        # writes to) the objects inherited from the master, which stay shared pages
+        # instead of becoming private copies in every worker.
+        os.register_at_fork(before=gc.freeze, after_in_child=_after_fork)
         _fork_hook_installed = True
 
 

@@ -31,8 +31,11 @@ def cli(env: dict, *args: str) -> str:
     return done.stdout
 
 
-def timed_cli(env: dict, *args: str) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB of that process, stdout) of one CLI command."""
+def timed_cli(env: dict, *args: str) -> tuple[float, float, float, str]:
+    """(wall seconds, CPU seconds, peak RSS MB of that process, stdout) of one CLI command.
+
+    CPU seconds tell the cost apart from waiting when other work shares the machine.
+    """
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "web.cli", *args], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -42,7 +45,7 @@ def timed_cli(env: dict, *args: str) -> tuple[float, float, str]:
     out, err = process.stdout.read(), process.stderr.read()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, out
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out
 
 
 class Server:
