@@ -13,6 +13,7 @@ from staff.auth import current_staff, staff_required
 
 bp = Blueprint("kpi_admin", __name__, url_prefix="/admin/kpi")
 ROLES = ("ward",)  # 区職員; 管理者 always passes staff_required
+READERS = ("ward", "contractor")  # the contractor sees KPIs read-only (the ward's page plan)
 
 SECTIONS = (
     ("ファネル", ("funnel", "funnel_channel", "funnel_persona", "funnel_week", "funnel_article")),
@@ -36,7 +37,7 @@ def no_store(response):
 
 
 @bp.get("/")
-@staff_required(*ROLES)
+@staff_required(*READERS)
 def dashboard():
     session = db.session
     chosen = filters.parse(request.args, jst_day())
@@ -53,7 +54,7 @@ def dashboard():
 
 
 @bp.get("/export/<key>.csv")
-@staff_required(*ROLES)
+@staff_required(*READERS)
 def export_csv(key: str):
     if key not in report.BUILDERS:
         abort(404)

@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_site_shell(app)
     _register_error_pages(app)
     _register_template_helpers(app)
+    _register_console_nav(app)
     return app
 
 
@@ -80,3 +81,26 @@ def log_channel_status(app: Flask) -> None:
         log.info("Discord channel: on (API %s)", app.config["DISCORD_API_BASE_URL"])
     else:
         log.warning("Discord channel: off (set DISCORD_BOT_TOKEN to enable)")
+
+
+# The console menu, in the order staff read it. Each link shows only for roles its page admits.
+CONSOLE_NAV: tuple[tuple[str, str], ...] = (
+    ("記事", "content_admin.article_list"),
+    ("トップページ", "content_admin.top_page"),
+    ("確認待ち", "content_admin.review_queue"),
+    ("配信", "notifications.broadcast_list"),
+    ("配信の下書き", "notifications.draft_list"),
+    ("イベント", "events_admin.event_list"),
+    ("KPI", "kpi_admin.dashboard"),
+    ("Discord", "discord_admin.index"),
+    ("作業", "admin.jobs"),
+    ("アカウント", "admin.account_list"),
+    ("操作履歴", "admin.audit_log"),
+)
+
+
+def _register_console_nav(app: Flask) -> None:
+    from staff.navigation import add_nav_item
+
+    for order, (label, endpoint) in enumerate(CONSOLE_NAV):
+        add_nav_item(app, label, endpoint, order)

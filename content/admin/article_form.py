@@ -141,7 +141,7 @@ def _check_category(data: ArticleInput, staff: StaffUser, result: Validation) ->
         result.add("category", "分類を選んでください")
         return
     if not publishing.may_edit_category(staff, data.category):
-        result.add("category", "委託事業者が作成できるのは特集記事・テーマ別記事のみです")
+        result.add("category", "委託事業者が作成できるのはサイト概要・特集記事・テーマ別記事のみです")
     if data.category == "series" and data.series not in SERIES:
         result.add("series", "テーマ別記事ではテーマ（企業・人・製品）を選んでください")
     if data.category != "series" and data.series:

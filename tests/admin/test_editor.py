@@ -39,7 +39,7 @@ def test_series_needs_a_theme(ward_client):
 def test_contractor_cannot_create_news(contractor_client):
     response = create(contractor_client, category="news")
     assert response.status_code == 422
-    assert "特集記事・テーマ別記事のみ" in response.get_data(as_text=True)
+    assert "サイト概要・特集記事・テーマ別記事のみ" in response.get_data(as_text=True)
     assert article() is None
 
 

@@ -6,7 +6,7 @@ import os
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
-from content import service
+from content import service, top_page
 from content.page_cache import cached_page
 from core import formatting
 from core.db import db
@@ -39,11 +39,14 @@ def top():
     session = db.session
     latest = service.latest_per_category(session, site.NAV_CATEGORIES, TOP_PER_CATEGORY)
     events = service.upcoming_events(session, limit=4, public_only=True)
+    settings = top_page.live(session)  # hero text, featured articles, order: edited in the console
     return render_template(
         "public/top.html",
         latest=latest,
         events=events,
         seats=service.remaining_seats(session, events),
+        top=settings,
+        featured=top_page.featured_articles(session, settings["featured"]),
     )
 
 
