@@ -17,6 +17,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from channels import registry
 from core import signals
 from core.db import utcnow
 from notifications import routing, validation
@@ -93,11 +94,12 @@ def decide(session: Session, article, staff, decision: str, channels: list[str],
     if _already_announced(session, article.id):
         raise AnnounceError("この記事のお知らせはすでに送信（または予約）されています。配信一覧で確認してください")
     usable = validation.available_channels(session, config, article_topics(article))
-    chosen = [c for c in validation.CHANNEL_LABELS if c in channels]
+    labels = registry.labels(config)
+    chosen = [c for c in labels if c in channels]
     if decision != "skip":
         if not chosen:
             raise AnnounceError("送信先を1つ以上選んでください")
-        unusable = [validation.CHANNEL_LABELS[c] for c in chosen if c not in usable]
+        unusable = [labels[c] for c in chosen if c not in usable]
         if unusable:
             raise AnnounceError(f"{'・'.join(unusable)}は設定されていないため送信できません")
     if decision == "later":

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
+from channels import registry
 from content.models import Article
 from core.db import db
 from notifications import announce, validation
@@ -41,7 +42,7 @@ def _page(article: Article, error: str | None = None, status: int = 200, chosen=
     return render_template(
         "admin/broadcasts/announce.html", article=article, audience=audience, decision=decision,
         default=default, chosen=chosen, error=error, decisions=announce.DECISIONS,
-        channel_labels=validation.CHANNEL_LABELS, sent=announce._already_announced(session, article.id),
+        channel_labels=registry.labels(current_app.config), sent=announce._already_announced(session, article.id),
     ), status
 
 

@@ -15,14 +15,11 @@ from staff.auth import current_staff, staff_required
 
 
 def _page(error: str | None = None, status: int = 200):
-    from notifications.ping_roles import ping_warnings
-
     session = db.session
     routes = routing.routes(session)
     return render_template(
         "admin/broadcasts/settings.html", error=error, topics=TOPICS, categories=CATEGORIES,
         category_topics=CATEGORY_TOPICS, routes=routes, rules=routing.announce_rules(session),
-        ping_warnings=ping_warnings(session, current_app.config, routes, TOPICS),
         default_route=routing.DEFAULT_ROUTE, channels=registry.names(current_app.config),
     ), status
 

@@ -77,7 +77,7 @@ def test_cli_broadcast_without_topic_reaches_default_set_friends(bapp, session, 
 def test_the_migration_gives_silent_friends_the_default_set(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     config = alembic_config(url)
-    command.upgrade(config, "0009_broadcast")
+    command.upgrade(config, "0010_channels")
     engine = create_engine(url)
     now = utcnow()
     with engine.begin() as conn:

@@ -34,7 +34,7 @@ def _guild_roles(config, guild_id: str) -> dict[str, dict] | None:
 def ping_warnings(session: Session, config, routes: dict, topic_labels: dict[str, str]) -> list[PingWarning]:
     """One warning per route whose ping role the bot cannot mention (empty when all is well)."""
     from bot.discord import settings as discord_settings
-    from notifications.discord_delivery import discord_configured
+    from bot.discord.delivery import discord_configured
 
     chosen = {topic: route.role_id for topic, route in routes.items() if route.role_id}
     guild_id = discord_settings.load(session).guild_id
@@ -56,3 +56,14 @@ def ping_warnings(session: Session, config, routes: dict, topic_labels: dict[str
                 "「このロールに対して@mentionを許可する」をオンにするか、ボットに「@everyone、@here、"
                 "全てのロールにメンション」の権限を付けてください。")))
     return out
+
+
+def ping_warnings_for_settings_page() -> list[PingWarning]:
+    """Template global for the broadcast settings page (notifications never import this adapter)."""
+    from flask import current_app
+
+    from core.db import db
+    from notifications import routing
+    from notifications.topics import TOPICS
+
+    return ping_warnings(db.session, current_app.config, routing.routes(db.session), TOPICS)

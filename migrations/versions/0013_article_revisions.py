@@ -1,15 +1,15 @@
 """article revisions (every save keeps one)
 
-Revision ID: 0012_article_revisions
-Revises: 0011_announce_defaults
+Revision ID: 0013_article_revisions
+Revises: 0012_announce_defaults
 """
 import sqlalchemy as sa
 from alembic import op
 
 import core.db
 
-revision = '0012_article_revisions'
-down_revision = '0011_announce_defaults'
+revision = '0013_article_revisions'
+down_revision = '0012_announce_defaults'
 branch_labels = None
 depends_on = None
 

@@ -4,8 +4,8 @@ Friends who followed before the default set existed and never opened 受信設�
 (no persona, no topic) received nothing. They get the default set now; anyone
 who chose a persona or a topic is left exactly as they are.
 
-Revision ID: 0010_default_topics
-Revises: 0009_broadcast
+Revision ID: 0011_default_topics
+Revises: 0010_channels
 """
 from datetime import UTC, datetime
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import core.db
 
-revision = '0010_default_topics'
-down_revision = '0009_broadcast'
+revision = '0011_default_topics'
+down_revision = '0010_channels'
 branch_labels = None
 depends_on = None
 

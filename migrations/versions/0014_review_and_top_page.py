@@ -1,15 +1,15 @@
 """review threads per article and the editable top page
 
-Revision ID: 0013_review_and_top_page
-Revises: 0012_article_revisions
+Revision ID: 0014_review_and_top_page
+Revises: 0013_article_revisions
 """
 import sqlalchemy as sa
 from alembic import op
 
 import core.db
 
-revision = '0013_review_and_top_page'
-down_revision = '0012_article_revisions'
+revision = '0014_review_and_top_page'
+down_revision = '0013_article_revisions'
 branch_labels = None
 depends_on = None
 

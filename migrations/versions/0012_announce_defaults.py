@@ -4,8 +4,8 @@ Adds announce_decisions and, for feature, series, news, local and admin, an
 announce rule that is ON for every channel unless staff already saved one
 (nothing staff chose is overwritten).
 
-Revision ID: 0011_announce_defaults
-Revises: 0010_default_topics
+Revision ID: 0012_announce_defaults
+Revises: 0011_default_topics
 """
 from datetime import UTC, datetime
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import core.db
 
-revision = '0011_announce_defaults'
-down_revision = '0010_default_topics'
+revision = '0012_announce_defaults'
+down_revision = '0011_default_topics'
 branch_labels = None
 depends_on = None
 
