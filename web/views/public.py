@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 from sqlalchemy import text
 
 from content import service, top_page
@@ -56,6 +56,20 @@ def about():
     from content.views.archive import render_article
 
     return render_article("about")
+
+
+@bp.get("/privacy")
+@cached_page
+def privacy():
+    config = current_app.config
+    return render_template("public/privacy.html", registration_days=config["REGISTRATION_RETENTION_DAYS"],
+                           kpi_days=config["KPI_RAW_RETENTION_DAYS"])
+
+
+@bp.get("/contact")
+@cached_page
+def contact():
+    return render_template("public/contact.html")
 
 
 @bp.get("/events")
