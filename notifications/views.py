@@ -16,6 +16,9 @@ from staff.auth import current_staff, staff_required
 
 bp = Blueprint("notifications", __name__)
 BROADCASTERS = ("ward",)  # "admin" passes every role check
+# Why a system push went out, in staff's words (never the raw key).
+PUSH_REASON_LABELS = {"workshop_alert": "子ども向け体験教室のお知らせ", "event_offer": "キャンセル待ちの繰り上げ",
+                      "event_reminder": "イベントの前日・直前のご案内", "event_thanks": "参加のお礼"}
 
 
 def channel_labels() -> dict[str, str]:
@@ -41,7 +44,8 @@ bp.add_app_template_global(article_broadcast_posts, "article_broadcast_posts")
 @staff_required(*BROADCASTERS)
 def broadcast_list():
     items = service.recent_broadcasts(db.session)
-    return render_template("admin/broadcasts/list.html", items=items, audience_label=preview.audience_label)
+    return render_template("admin/broadcasts/list.html", items=items, audience_label=preview.audience_label,
+                           push_reason_labels=PUSH_REASON_LABELS)
 
 
 def _composer_page(data: forms.ComposerInput, *, result=None, error: str | None = None, status: int = 200,

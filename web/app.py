@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_error_pages(app)
     _register_template_helpers(app)
     _register_console_nav(app)
+    _register_console_jobs(app)
     return app
 
 
@@ -104,3 +105,9 @@ def _register_console_nav(app: Flask) -> None:
 
     for order, (label, endpoint) in enumerate(CONSOLE_NAV):
         add_nav_item(app, label, endpoint, order)
+
+
+def _register_console_jobs(app: Flask) -> None:
+    from web import console_jobs
+
+    console_jobs.register(app)

@@ -26,7 +26,7 @@ def test_validation_errors_keep_the_input(ward_client):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "タイトルを入力してください" in html
-    assert "スラッグは半角英小文字" in html
+    assert "ページのアドレスは半角英小文字" in html
     assert "残したい本文" in html and 'value="Bad Slug!"' in html
     assert db.session.scalar(select(func.count()).select_from(Article)) == 0
 
