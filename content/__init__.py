@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from content.admin import review_views, revision_views  # noqa: F401  (routes on the editor blueprint)
+    from content.admin import inline_images, review_views, revision_views  # noqa: F401  (editor routes)
     from content.admin import views as admin_views
     from content.publishing import STATUS_LABELS
     from content.views import archive, feeds, media
