@@ -9,14 +9,13 @@ markup we build ourselves from validated parts):
 from __future__ import annotations
 
 import re
-from html import escape
 
 YOUTUBE_ID = r"[A-Za-z0-9_-]{11}"
 _VIDEO = re.compile(
     r"<p>::動画\s+(?:https?://)?(?:www\.)?(?:youtube\.com/watch\?v=|youtu\.be/|youtube\.com/shorts/)"
     rf"({YOUTUBE_ID})[^\s<]*(?:\s+([^<]*))?</p>")
 _IMG = r'<img src="[^"]*" alt="[^"]*"(?: title="[^"]*")?\s*/?>'
-_FIGURE = re.compile(rf'<p>(<img src="([^"]*)" alt="([^"]*)" title="([^"]*)"\s*/?>)</p>')
+_FIGURE = re.compile(r'<p>(<img src="([^"]*)" alt="([^"]*)" title="([^"]*)"\s*/?>)</p>')
 _GALLERY = re.compile(rf"<p>::写真\s*((?:{_IMG}\s*)+)</p>")
 _TITLE = re.compile(r' title="([^"]*)"')
 

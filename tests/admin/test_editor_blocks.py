@@ -39,7 +39,7 @@ def test_editor_page_has_the_toolbar_live_preview_and_no_inline_script(app):
     client = _ward(app)
     html = fresh_page(client, "/admin/articles/new")
     for label in ("見出し", "太字", "リスト", "リンク", "画像", "動画"):
-        assert f'data-editor-action' in html and f">{label}</button>" in html
+        assert 'data-editor-action' in html and f">{label}</button>" in html
     assert 'id="live-preview"' in html and 'id="body-count"' in html
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # every script is a static file
     assert "本文（Markdown）" not in html
