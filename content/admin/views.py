@@ -43,7 +43,7 @@ def _form_page(data: ArticleInput, article, errors=None, message=None, status=20
     allowed = [key for key in CATEGORIES if publishing.may_edit_category(staff, key)]
     context = dict(
         data=data, article=article, errors=errors or {}, message=message, companies=companies,
-        categories={key: CATEGORIES[key] for key in allowed}, series=SERIES,
+        allowed_categories={key: CATEGORIES[key] for key in allowed}, series=SERIES,
         labels=publishing.STATUS_LABELS, is_reviewer=publishing.is_reviewer(staff), latest=latest,
         can_edit=article is None or publishing.may_edit(staff, article),
         thread=review.thread(db.session, article.id) if article is not None else [],
