@@ -24,6 +24,8 @@ demo: setup
 
 run: demo
 	@echo "==> http://127.0.0.1:$(PORT)/  (bot playground: http://127.0.0.1:$(PORT)/playground)"
+	@echo "==> staff console: http://127.0.0.1:$(PORT)/admin/"
+	@echo "==> first console account: $(BIN)/monozukuri staff create --email you@example.jp --name 'お名前' --role admin"
 	$(BIN)/monozukuri serve --with-worker
 
 lint: $(STAMP)

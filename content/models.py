@@ -104,3 +104,45 @@ class Article(Base):
     @property
     def is_public(self) -> bool:
         return self.status == "published" and self.published_at is not None
+
+
+class ArticleRevision(Base):
+    """A copy of an article's content after each save (console, import or restore)."""
+
+    __tablename__ = "article_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(10), default="console")  # console | import | restore
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ArticleComment(Base):
+    """One message in an article's review thread (a comment, or the reason for 差し戻し)."""
+
+    __tablename__ = "article_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(10), default="comment")  # comment | sendback | approve
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TopPageSettings(Base):
+    """The editable top page (①): hero text, featured articles, section order.
+
+    ``live`` is what visitors see; a contractor's edit waits in ``pending`` until
+    ward staff approve it. A single row (id 1).
+    """
+
+    __tablename__ = "top_page_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    live: Mapped[dict] = mapped_column(JSON, default=dict)
+    pending: Mapped[dict | None] = mapped_column(JSON)
+    pending_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

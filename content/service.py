@@ -229,7 +229,8 @@ def public_tag_names(session: Session) -> list[str]:
 _FINGERPRINT_SQL = text(
     "SELECT (SELECT max(updated_at) FROM articles), (SELECT count(*) FROM articles),"
     " (SELECT max(updated_at) FROM events), (SELECT coalesce(sum(seat_version), 0) FROM events),"
-    " (SELECT count(*) FROM events), (SELECT count(*) FROM article_tags)"
+    " (SELECT count(*) FROM events), (SELECT count(*) FROM article_tags),"
+    " (SELECT max(updated_at) FROM top_page_settings)"
 )
 
 

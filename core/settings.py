@@ -93,6 +93,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DISCORD_API_BASE_URL", _http_url, "https://discord.com", "Discord REST base (tests: a local stand-in)"),
     Setting("DISCORD_GATEWAY_URL", _ws_url, None, "Discord gateway websocket (default: Discord's; tests: a local stand-in)"),
     Setting("DISCORD_INVITE_URL", _text, None, "the join link shown on the site"),
+    # -- the ward (問い合わせ先 and official accounts, shown on every page) ----------------------------
+    Setting("WARD_CONTACT_NAME", _text, "大田区 産業経済部 ものづくり担当（デモ）", "問い合わせ先: the ward office section"),
+    Setting("WARD_CONTACT_PHONE", _text, None, "問い合わせ先: telephone number"),
+    Setting("WARD_CONTACT_EMAIL", _text, None, "問い合わせ先: e-mail address"),
+    Setting("WARD_CONTACT_HOURS", _text, "平日 8時30分〜17時15分", "問い合わせ先: opening hours"),
+    Setting("WARD_X_URL", _text, None, "the ward's official X account (footer link)"),
+    Setting("WARD_YOUTUBE_URL", _text, None, "the ward's official YouTube channel (footer link)"),
+    Setting("WARD_LINE_URL", _text, None, "the ward's official LINE account (footer link)"),
     # -- delivery ---------------------------------------------------------------------------------
     Setting("QUIET_HOURS", _quiet_hours, "21:00-08:00", "pushes wait outside this JST window; empty disables",
             empty_means_default=False),

@@ -7,3 +7,7 @@ def init_app(app) -> None:
 
     app.register_blueprint(views.bp)  # /admin/broadcasts console + public /posts
     announce.connect()
+    from notifications.views_drafts import waiting_drafts
+    from staff.navigation import add_waiting_source
+
+    add_waiting_source(app, waiting_drafts)

@@ -161,3 +161,22 @@ class AnnounceRule(Base):
     enabled: Mapped[bool] = mapped_column(default=False)
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AnnounceDecision(Base):
+    """What staff chose after publishing (or scheduling) an article: send / skip / send at a time.
+
+    For an article published later by the worker, the choice waits here until it goes
+    public; without a choice the category's rule (AnnounceRule) decides.
+    """
+
+    __tablename__ = "announce_decisions"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(10))  # send | skip | later
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    send_at: Mapped[datetime | None]  # "later": when the announcement goes out
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="SET NULL"))
+    applied_at: Mapped[datetime | None]  # the article went public and the choice was carried out

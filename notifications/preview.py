@@ -74,6 +74,6 @@ def post_view(config, broadcast: Broadcast) -> PostView:
         content = compose.Draft(title=broadcast.title, text=broadcast.text, card=None)  # taken down since
     return PostView(
         id=broadcast.id, title=broadcast.title, content=content, sent_at=broadcast.started_at,
-        channels=[c for c in broadcast.channels if not registry.get(c, config).public],
+        channels=[c for c in broadcast.channels if not registry.get(c, config).public] or ["web"],
         article_url=content.card.url if content.card else None,
     )

@@ -16,6 +16,9 @@ from staff.auth import current_staff, staff_required
 
 bp = Blueprint("notifications", __name__)
 BROADCASTERS = ("ward",)  # "admin" passes every role check
+# Why a system push went out, in staff's words (never the raw key).
+PUSH_REASON_LABELS = {"workshop_alert": "子ども向け体験教室のお知らせ", "event_offer": "キャンセル待ちの繰り上げ",
+                      "event_reminder": "イベントの前日・直前のご案内", "event_thanks": "参加のお礼"}
 
 
 def channel_labels() -> dict[str, str]:
@@ -29,7 +32,9 @@ def _chip_class(label: str) -> str:
 
 def article_broadcast_posts(article) -> list[preview.PostView]:
     """For the article page partial (notifications/_posts.html)."""
-    rows = service.broadcasts_for_article(db.session, article.id)
+    from notifications import timeline
+
+    rows = timeline.for_article(db.session, article.id)
     return [preview.post_view(current_app.config, b) for b in rows]
 
 
@@ -45,13 +50,17 @@ bp.add_app_template_global(article_broadcast_posts, "article_broadcast_posts")
 @staff_required(*BROADCASTERS)
 def broadcast_list():
     items = service.recent_broadcasts(db.session)
-    return render_template("admin/broadcasts/list.html", items=items, audience_label=preview.audience_label)
+    return render_template("admin/broadcasts/list.html", items=items, audience_label=preview.audience_label,
+                           push_reason_labels=PUSH_REASON_LABELS)
 
 
-def _composer_page(data: forms.ComposerInput, *, result=None, error: str | None = None, status: int = 200):
+def _composer_page(data: forms.ComposerInput, *, result=None, error: str | None = None, status: int = 200,
+                   quota_choices: dict | None = None):
     session = db.session
     context = dict(
-        data=data, preview=result, error=error, topics=TOPICS, personas=PERSONAS, channels=registry.names(current_app.config),
+        quota_choices=quota_choices,
+        data=data, preview=result, error=error, topics=TOPICS, personas=PERSONAS,
+        channels=registry.names(current_app.config),
         articles=forms.article_choices(session),
         available=validation.available_channels(session, current_app.config, data.audience_topics),
     )
@@ -73,12 +82,15 @@ def composer_submit():
     data = forms.ComposerInput.from_form(request.form)
     try:
         article = forms.find_article(session, data.article_slug)
-        if request.form.get("action") != "send":
+        if request.form.get("action") != "send" and "quota_choice" not in request.form:
             return _composer_page(data, result=preview.build_preview(session, config, data, article))
         data.check_audience()
+        at, stop = _quota_decision(session, config, data)
+        if stop is not None:
+            return stop
         broadcast = service.create_broadcast(
             session, article=article, text=data.text, topics=data.audience_topics, personas=data.personas,
-            channels=data.channels, at=data.scheduled_at(), urgent=data.urgent, staff=current_staff(),
+            channels=data.channels, at=at, urgent=data.urgent, staff=current_staff(),
             unit=data.unit or None, config=config,
         )
     except validation.BroadcastError as exc:
@@ -87,6 +99,24 @@ def composer_submit():
     session.commit()
     flash(f"配信 #{broadcast.id} を受け付けました（配信開始: {_when(broadcast)}）")
     return redirect(url_for(".broadcast_detail", broadcast_id=broadcast.id))
+
+
+def _quota_decision(session, config, data: forms.ComposerInput):
+    """(send time, None) to go ahead, or (None, page) when the LINE quota stops the send first."""
+    from notifications import quota_gate
+
+    at = data.scheduled_at()
+    choice = request.form.get("quota_choice", "")
+    check = quota_gate.over_quota(session, config, data.channels, data.audience_topics, data.personas)
+    if check is None or choice == "part":
+        return at, None
+    if choice == "wait":
+        return quota_gate.next_month_start(), None
+    if choice == "cancel":
+        flash("送信をやめました（何も送っていません）。")
+        return None, redirect(url_for(".broadcast_list"))
+    return None, _composer_page(data, error=quota_gate.explain(check), status=409,
+                                quota_choices=quota_gate.CHOICES)
 
 
 def _when(broadcast) -> str:
@@ -143,4 +173,4 @@ def _act(broadcast_id: int, action, done_message: str):
 
 
 # Imported for their side effect of adding routes to ``bp`` (after bp exists).
-from notifications import views_public, views_settings  # noqa: E402,F401
+from notifications import views_announce, views_drafts, views_public, views_settings  # noqa: E402,F401

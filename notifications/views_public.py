@@ -6,7 +6,7 @@ from flask import abort, current_app, make_response, render_template
 
 from core.db import db
 from core.pagination import requested_page
-from notifications import preview, service
+from notifications import preview, timeline
 from notifications.views import bp
 
 PER_PAGE = 20
@@ -23,7 +23,7 @@ def _cached(body):
 @bp.get("/posts")
 def posts():
     number = requested_page()
-    rows = service.public_posts(db.session, limit=PER_PAGE + 1, offset=(number - 1) * PER_PAGE)
+    rows = timeline.posts(db.session, limit=PER_PAGE + 1, offset=(number - 1) * PER_PAGE)
     if number > 1 and not rows:
         abort(404)
     config = current_app.config
@@ -34,7 +34,7 @@ def posts():
 
 @bp.get("/posts/<int:post_id>")
 def post(post_id: int):
-    broadcast = service.public_post(db.session, post_id)
+    broadcast = timeline.post(db.session, post_id)
     if broadcast is None:
         abort(404)
     return _cached(render_template("notifications/post.html", post=preview.post_view(current_app.config, broadcast)))

@@ -126,6 +126,7 @@ def staff_required(*roles: str):
                 return render_template("admin/forbidden.html", roles=roles), 403
             return view(*args, **kwargs)
 
+        wrapper.required_roles = roles  # read by the console navigation (no link that leads to 403)
         return wrapper
 
     return decorator

@@ -60,10 +60,13 @@ def test_admins_may_open_it_too(with_demo, client):
     assert client.get("/admin/kpi/").status_code == 200
 
 
-def test_contractors_are_refused(with_demo, client):
+def test_contractors_read_kpis_but_cannot_manage_sources(with_demo, client):
+    # The ward's page plan: the contractor sees KPIs read-only (issue 13).
     login_as(client, "contractor")
-    assert client.get("/admin/kpi/").status_code == 403
-    assert client.get("/admin/kpi/export/funnel.csv").status_code == 403
+    assert client.get("/admin/kpi/").status_code == 200
+    assert client.get("/admin/kpi/export/funnel.csv").status_code == 200
+    assert client.get("/admin/kpi/sources").status_code == 403
+    assert "/admin/kpi/sources" not in client.get("/admin/kpi/").get_data(as_text=True)
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client):

@@ -1,10 +1,10 @@
 """Public web archive: top page, concept page, events; plus /healthz."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlalchemy import text
 
-from content import service
+from content import service, top_page
 from content.page_cache import cached_page
 from core import formatting
 from core.db import db
@@ -37,11 +37,14 @@ def top():
     session = db.session
     latest = service.latest_per_category(session, site.NAV_CATEGORIES, TOP_PER_CATEGORY)
     events = service.upcoming_events(session, limit=4, public_only=True)
+    settings = top_page.live(session)  # hero text, featured articles, order: edited in the console
     return render_template(
         "public/top.html",
         latest=latest,
         events=events,
         seats=service.remaining_seats(session, events),
+        top=settings,
+        featured=top_page.featured_articles(session, settings["featured"]),
     )
 
 
@@ -51,6 +54,20 @@ def about():
     from content.views.archive import render_article
 
     return render_article("about")
+
+
+@bp.get("/privacy")
+@cached_page
+def privacy():
+    config = current_app.config
+    return render_template("public/privacy.html", registration_days=config["REGISTRATION_RETENTION_DAYS"],
+                           kpi_days=config["KPI_RAW_RETENTION_DAYS"])
+
+
+@bp.get("/contact")
+@cached_page
+def contact():
+    return render_template("public/contact.html")
 
 
 def _events_page():
