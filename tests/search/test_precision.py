@@ -10,7 +10,7 @@ import yaml
 from content.models import Article
 from search.phrases import parse_query
 from search.service import search
-from web.db import db, utcnow
+from core.db import db, utcnow
 
 QUERIES = Path(__file__).with_name("precision_queries.yaml")
 KINDS = {"nonsense", "unrelated", "partial"}
