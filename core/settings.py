@@ -83,6 +83,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DISCORD_BOT_TOKEN", _text, None, "Discord bot token (Discord off when missing)"),
     Setting("DISCORD_API_BASE_URL", _http_url, "https://discord.com", "Discord REST base (tests: a local stand-in)"),
     Setting("DISCORD_INVITE_URL", _text, None, "the join link shown on the site"),
+    Setting("X_USER_ACCESS_TOKEN", _text, None, "OAuth 2.0 user token of the ward's X account (tweet.write, media.write); missing = 「手動で投稿」"),
+    Setting("X_API_BASE_URL", _http_url, "https://api.x.com", "X API v2 base (tests: a local stand-in)"),
+    Setting("X_ACCOUNT_URL", _text, None, "the ward's official X account, linked in the footer and from posts"),
+    Setting("YOUTUBE_FEED_BASE_URL", _http_url, "https://www.youtube.com", "YouTube's public Atom feeds (tests: a local stand-in)"),
+    Setting("YOUTUBE_CHANNEL_URL", _text, None, "the ward's official YouTube channel, linked in the footer"),
+    Setting("YOUTUBE_POLL_MINUTES", _number, 30.0, "how often the worker reads the YouTube feeds", minimum=1),
     # -- delivery ---------------------------------------------------------------------------------
     Setting("QUIET_HOURS", _quiet_hours, "21:00-08:00", "pushes wait outside this JST window; empty disables",
             empty_means_default=False),

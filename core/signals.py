@@ -34,3 +34,10 @@ session, channel.
 link_clicked = _domain_signals.signal("link-clicked", doc="""
 A person (not a link previewer) followed a tracked link. sender: the TrackedLink.
 """)
+
+timeline_requested = _domain_signals.signal("timeline-requested", doc="""
+The public timeline (/posts) is drawn: receivers return a list of extra entries (e.g.
+imported videos) dated between ``older_than`` and ``newer_than`` (None = open end).
+Each entry has ``sent_at`` (aware or naive UTC datetime) and ``timeline_template``.
+sender: the app; data: session, older_than, newer_than.
+""")

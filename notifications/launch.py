@@ -84,7 +84,8 @@ def expand_recipients(session: Session, broadcast: Broadcast, config, now: datet
     for channel in registry.all_channels(config):
         if channel.name not in (broadcast.channels or []):
             continue
-        content = compose.draft(config, broadcast.text, broadcast.article, channel.name, broadcast.id)
+        content = compose.draft(config, broadcast.text, broadcast.article, channel.name, broadcast.id,
+                                thread=bool((broadcast.options or {}).get("thread")))
         payload = channel.render(config, content)
         if payload is not None:
             payloads[channel.name] = payload

@@ -16,4 +16,5 @@ DOMAINS: tuple[str, ...] = (
     "bot.line",
     "notifications",
     "bot.discord",
+    "bot.x",
 )
