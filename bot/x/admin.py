@@ -28,7 +28,7 @@ def _waiting(session) -> list[tuple[BroadcastDelivery, Broadcast]]:
     query = (select(BroadcastDelivery, Broadcast).join(Broadcast, Broadcast.id == BroadcastDelivery.broadcast_id)
              .where(BroadcastDelivery.channel == "x", BroadcastDelivery.status == "stopped")
              .order_by(BroadcastDelivery.id.desc()).limit(50))
-    return list(session.execute(query).tuples())
+    return [(row, broadcast) for row, broadcast in session.execute(query)]
 
 
 @bp.get("/")
