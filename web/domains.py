@@ -17,4 +17,5 @@ DOMAINS: tuple[str, ...] = (
     "notifications",
     "bot.discord",
     "bot.x",
+    "videos",
 )

@@ -11,7 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select, update
 
 from bot.x import problems
-from bot.x.channel import intent_url
+from bot.x.thread import intent_url
 from core.db import db, utcnow
 from notifications import outbox
 from notifications.models import Broadcast, BroadcastDelivery

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from urllib.parse import urlencode
-
 from flask import render_template
 from markupsafe import Markup
 
@@ -13,9 +11,6 @@ from bot.x.sender import ManualSender, XSender, x_token
 from bot.x.thread import post_text, split_thread
 from channels.base import Channel, ChannelPreview, Destination
 
-INTENT_URL = "https://x.com/intent/post"
-
-
 def too_long(weight: int) -> str:
     return (f"Xの投稿は{MAX_WEIGHTED_LENGTH}（半角換算、全角は2・URLは23と数えます）までです。"
             f"現在{weight}です。本文を短くするか、「スレッドに分けて投稿」を選んでください")
@@ -24,10 +19,6 @@ def too_long(weight: int) -> str:
 def posts_for(draft) -> list[str]:
     link = draft.card.url if draft.card else None
     return split_thread(draft.text, link) if draft.thread else [post_text(draft.text, link)]
-
-
-def intent_url(text: str) -> str:
-    return f"{INTENT_URL}?{urlencode({'text': text})}"
 
 
 class XChannel(Channel):

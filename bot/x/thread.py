@@ -1,7 +1,11 @@
 """Turning a broadcast into X posts: one post, or (when staff ask) a numbered thread "1/3 …"."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from bot.x.counter import MAX_WEIGHTED_LENGTH, weighted_length
+
+INTENT_URL = "https://x.com/intent/post"
 
 NUMBER_ROOM = len(" 10/10")  # weight of the widest numbering we add (ASCII: 1 each)
 
@@ -40,3 +44,8 @@ def split_thread(text: str, link: str | None) -> list[str]:
         parts.append(head)
     total = len(parts)
     return [f"{part} {number}/{total}" for number, part in enumerate(parts, start=1)]
+
+
+def intent_url(text: str) -> str:
+    """X's post screen with the text filled in (「手動で投稿」)."""
+    return f"{INTENT_URL}?{urlencode({'text': text})}"
