@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+
 from flask import render_template
 from markupsafe import Markup
 
@@ -10,6 +11,7 @@ from bot.x.counter import MAX_WEIGHTED_LENGTH, weighted_length
 from bot.x.sender import ManualSender, XSender, x_token
 from bot.x.thread import post_text, split_thread
 from channels.base import Channel, ChannelPreview, Destination
+
 
 def too_long(weight: int) -> str:
     return (f"Xの投稿は{MAX_WEIGHTED_LENGTH}（半角換算、全角は2・URLは23と数えます）までです。"
