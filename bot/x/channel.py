@@ -9,7 +9,7 @@ from markupsafe import Markup
 from bot.x import problems
 from bot.x.counter import MAX_WEIGHTED_LENGTH, weighted_length
 from bot.x.sender import ManualSender, XSender, x_token
-from bot.x.thread import post_text, split_thread
+from bot.x.thread import post_text, post_weight, split_thread
 from channels.base import Channel, ChannelPreview, Destination
 
 
@@ -43,7 +43,7 @@ class XChannel(Channel):
     def check_draft(self, config: Mapping, draft) -> str | None:
         if draft.thread:
             return None
-        weight = weighted_length(post_text(draft.text, draft.card.url if draft.card else None))
+        weight = post_weight(draft.text, draft.card.url if draft.card else None)
         return too_long(weight) if weight > MAX_WEIGHTED_LENGTH else None
 
     def render(self, config: Mapping, draft) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from bot.x.counter import MAX_WEIGHTED_LENGTH, weighted_length
+from bot.x.counter import MAX_WEIGHTED_LENGTH, URL_LENGTH, weighted_length
 
 INTENT_URL = "https://x.com/intent/post"
 
@@ -12,6 +12,12 @@ NUMBER_ROOM = len(" 10/10")  # weight of the widest numbering we add (ASCII: 1 e
 
 def post_text(text: str, link: str | None) -> str:
     return "\n".join(part for part in (text.strip(), link) if part)
+
+
+def post_weight(text: str, link: str | None) -> int:
+    """Our link is always a real address X shortens to 23 (even a local test server's)."""
+    body = text.strip()
+    return weighted_length(body) + ((1 if body else 0) + URL_LENGTH if link else 0)
 
 
 def _cut(text: str, budget: int) -> tuple[str, str]:
@@ -34,7 +40,7 @@ def _cut(text: str, budget: int) -> tuple[str, str]:
 def split_thread(text: str, link: str | None) -> list[str]:
     """Numbered posts each within 280; the link goes in the first post (the one people see)."""
     whole = post_text(text, link)
-    if weighted_length(whole) <= MAX_WEIGHTED_LENGTH:
+    if post_weight(text, link) <= MAX_WEIGHTED_LENGTH:
         return [whole]
     budget_first = MAX_WEIGHTED_LENGTH - NUMBER_ROOM - (24 if link else 0)
     head, rest = _cut(text.strip(), budget_first)

@@ -7,8 +7,8 @@ unknown id. It also serves the thumbnails the feed points at (/vi/<id>/hqdefault
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
 from werkzeug.wrappers import Request
