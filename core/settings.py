@@ -101,6 +101,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WARD_X_URL", _text, None, "the ward's official X account (footer link)"),
     Setting("WARD_YOUTUBE_URL", _text, None, "the ward's official YouTube channel (footer link)"),
     Setting("WARD_LINE_URL", _text, None, "the ward's official LINE account (footer link)"),
+    Setting("X_USER_ACCESS_TOKEN", _text, None, "OAuth 2.0 user token of the ward's X account (tweet.write, media.write); missing = 「手動で投稿」"),
+    Setting("X_API_BASE_URL", _http_url, "https://api.x.com", "X API v2 base (tests: a local stand-in)"),
+    Setting("X_ACCOUNT_URL", _text, None, "the ward's official X account, linked in the footer and from posts"),
+    Setting("YOUTUBE_FEED_BASE_URL", _http_url, "https://www.youtube.com", "YouTube's public Atom feeds (tests: a local stand-in)"),
+    Setting("YOUTUBE_CHANNEL_URL", _text, None, "the ward's official YouTube channel, linked in the footer"),
+    Setting("YOUTUBE_POLL_MINUTES", _number, 30.0, "how often the worker reads the YouTube feeds", minimum=1),
     # -- delivery ---------------------------------------------------------------------------------
     Setting("QUIET_HOURS", _quiet_hours, "21:00-08:00", "pushes wait outside this JST window; empty disables",
             empty_means_default=False),

@@ -40,3 +40,10 @@ A person's action (an event registration, a contact request) is about to be comm
 write where they came from onto its touch columns (``core.touch_columns``). sender: the
 row; data: session, user_id (a chat user, or None for a web form in the current request).
 """)
+
+timeline_requested = _domain_signals.signal("timeline-requested", doc="""
+The public timeline (/posts) is drawn: receivers return a list of extra entries (e.g.
+imported videos) dated between ``older_than`` and ``newer_than`` (None = open end).
+Each entry has ``sent_at`` (aware or naive UTC datetime) and ``timeline_template``.
+sender: the app; data: session, older_than, newer_than.
+""")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     from notifications import announce, views
+    from staff import audit
+
+    audit.add_action_labels(app, {"broadcast.approve": "配信の承認"})
 
     app.register_blueprint(views.bp)  # /admin/broadcasts console + public /posts
     announce.connect()

@@ -25,6 +25,7 @@ class Draft:
     title: str
     text: str
     card: Card | None
+    thread: bool = False  # staff allow splitting a long text into a numbered thread (X)
 
 
 def headline(text: str, article=None) -> str:
@@ -49,9 +50,9 @@ def article_card(config, article, channel: str | None, broadcast_id: int | None,
 
 
 def draft(config, text: str, article=None, channel: str | None = None, broadcast_id: int | None = None,
-          segment: str | None = None) -> Draft:
+          segment: str | None = None, thread: bool = False) -> Draft:
     card = article_card(config, article, channel, broadcast_id, segment) if article is not None else None
-    return Draft(title=headline(text, article), text=text.strip(), card=card)
+    return Draft(title=headline(text, article), text=text.strip(), card=card, thread=thread)
 
 
 def bot_response(content: Draft) -> BotResponse:

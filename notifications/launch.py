@@ -107,7 +107,8 @@ class Fanout:
 
     def _variant(self, channel: Channel, segment: str | None) -> None:
         b = self.broadcast
-        draft = compose.draft(self.config, b.text, b.article, channel.name, b.id, segment=segment)
+        draft = compose.draft(self.config, b.text, b.article, channel.name, b.id, segment=segment,
+                              thread=bool((b.options or {}).get("thread")))
         payload = channel.render(self.config, draft)
         if payload is not None:
             self.payloads[payload_key(channel.name, segment)] = payload

@@ -55,7 +55,7 @@ class Subscription(Base):
 
 # --- broadcasting -------------------------------------------------------------------
 
-BROADCAST_STATUSES = ("draft", "queued", "sending", "done", "cancelled", "failed", "stopped")
+BROADCAST_STATUSES = ("draft", "awaiting_approval", "queued", "sending", "done", "cancelled", "failed", "stopped")
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "stopped", "cancelled")
 
 
@@ -89,6 +89,10 @@ class Broadcast(Base):
     aggregation_unit: Mapped[str] = mapped_column(String(30))
     # Each channel's rendering, keyed by channel name, shared by all of that channel's outbox rows.
     payloads: Mapped[dict | None] = mapped_column(JSON)
+    # Composer options the channels read when rendering, e.g. {"thread": true} (split into an X thread).
+    options: Mapped[dict | None] = mapped_column(JSON)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None]
     # Before 0010 each channel had a column; read by nothing now, kept because migrations only add.
     line_payload: Mapped[list | None] = mapped_column(JSON)
     discord_payload: Mapped[dict | None] = mapped_column(JSON)
@@ -101,7 +105,8 @@ class Broadcast(Base):
     cancelled_at: Mapped[datetime | None]
 
     article: Mapped[Article | None] = relationship()
-    created_by: Mapped[StaffUser | None] = relationship()
+    created_by: Mapped[StaffUser | None] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[StaffUser | None] = relationship(foreign_keys=[approved_by_id])
 
 
 class BroadcastDelivery(Base):

@@ -5,6 +5,8 @@ Views are thin: parse → service → render. Every write is audited by the serv
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from channels import registry
@@ -70,7 +72,7 @@ def _composer_page(data: forms.ComposerInput, *, result=None, error: str | None 
 @bp.get("/admin/broadcasts/new")
 @staff_required(*BROADCASTERS)
 def composer():
-    available = validation.available_channels(db.session, current_app.config, [])
+    available = validation.default_channels(db.session, current_app.config, [])
     data = forms.ComposerInput(channels=available, article_slug=request.args.get("article", "")[:120])
     return _composer_page(data)[0]
 
@@ -91,13 +93,16 @@ def composer_submit():
         broadcast = service.create_broadcast(
             session, article=article, text=data.text, topics=data.audience_topics, personas=data.personas,
             channels=data.channels, at=at, urgent=data.urgent, staff=current_staff(),
-            unit=data.unit or None, config=config,
+            unit=data.unit or None, config=config, thread=data.thread,
         )
     except validation.BroadcastError as exc:
         session.rollback()
         return _composer_page(data, error=str(exc), status=400)
     session.commit()
-    flash(f"配信 #{broadcast.id} を受け付けました（配信開始: {_when(broadcast)}）")
+    if broadcast.status == "awaiting_approval":
+        flash(f"配信 #{broadcast.id} を受け付けました。区の承認後に配信されます（承認待ち）")
+    else:
+        flash(f"配信 #{broadcast.id} を受け付けました（配信開始: {_when(broadcast)}）")
     return redirect(url_for(".broadcast_detail", broadcast_id=broadcast.id))
 
 
@@ -141,7 +146,8 @@ def broadcast_detail(broadcast_id: int):
     return render_template(
         "admin/broadcasts/detail.html", broadcast=broadcast,
         report=reports.delivery_report(db.session, broadcast), post=post,
-        sent_views=[(c, c.show(db.session, post.content, broadcast.topics or [])) for c in sent],
+        sent_views=[(c, c.show(db.session, replace(post.content, thread=bool((broadcast.options or {}).get("thread"))),
+                               broadcast.topics or [])) for c in sent],
         audience=preview.audience_label(broadcast.topics or [], broadcast.personas or []),
     )
 
@@ -150,6 +156,12 @@ def broadcast_detail(broadcast_id: int):
 @staff_required(*BROADCASTERS)
 def broadcast_cancel(broadcast_id: int):
     return _act(broadcast_id, service.cancel_broadcast, "配信を取り消しました")
+
+
+@bp.post("/admin/broadcasts/<int:broadcast_id>/approve")
+@staff_required(*BROADCASTERS)
+def broadcast_approve(broadcast_id: int):
+    return _act(broadcast_id, service.approve_broadcast, "承認しました。配信を開始します")
 
 
 @bp.post("/admin/broadcasts/<int:broadcast_id>/retry")

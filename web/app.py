@@ -107,6 +107,8 @@ CONSOLE_NAV: tuple[tuple[str, str], ...] = (
     ("確認待ち", "content_admin.review_queue"),
     ("配信", "notifications.broadcast_list"),
     ("配信の下書き", "notifications.draft_list"),
+    ("公式X", "x_admin.index"),
+    ("動画", "videos_admin.index"),
     ("イベント", "events_admin.event_list"),
     ("KPI", "kpi_admin.dashboard"),
     ("就職・見学", "careers_admin.index"),

@@ -44,9 +44,11 @@ def ward_contact() -> dict:
 def ward_accounts() -> list[tuple[str, str]]:
     """(label, URL) of the ward's official accounts that are configured (WARD_X_URL …)."""
     config = current_app.config
-    labels = (("WARD_X_URL", "大田区公式X（旧Twitter）"), ("WARD_YOUTUBE_URL", "大田区公式YouTube"),
-              ("WARD_LINE_URL", "大田区公式LINE"))
-    return [(label, config[name]) for name, label in labels if config.get(name)]
+    # The X and YouTube channels name the same accounts (X_ACCOUNT_URL, YOUTUBE_CHANNEL_URL): one link each.
+    accounts = (("大田区公式X（旧Twitter）", config.get("WARD_X_URL") or config.get("X_ACCOUNT_URL")),
+                ("大田区公式YouTube", config.get("WARD_YOUTUBE_URL") or config.get("YOUTUBE_CHANNEL_URL")),
+                ("大田区公式LINE", config.get("WARD_LINE_URL")))
+    return [(label, url) for label, url in accounts if url]
 
 
 def default_og_image() -> str:

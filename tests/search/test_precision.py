@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from content.models import Article
+from core.db import db, utcnow
 from search.phrases import parse_query
 from search.service import search
-from core.db import db, utcnow
 
 QUERIES = Path(__file__).with_name("precision_queries.yaml")
 KINDS = {"nonsense", "unrelated", "partial"}
