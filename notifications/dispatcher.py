@@ -22,7 +22,7 @@ from channels.base import Delivery, Sender
 from channels.outcome import Outcome
 from core.db import utcnow
 from notifications import outbox
-from notifications.launch import payload_key, start_due
+from notifications.launch import payload_of, start_due
 from notifications.models import Broadcast
 from notifications.outbox import ClaimedRow, Decision
 from notifications.pacing import TokenBucket, backoff_seconds
@@ -127,8 +127,7 @@ class Dispatcher:
         jobs = []
         for row in rows:
             b = info[row.broadcast_id]
-            payloads = b.payloads or {}
-            payload = payloads.get(payload_key(row.channel, row.segment), payloads.get(row.channel))
+            payload = payload_of(b.payloads, row.channel, row.segment)
             jobs.append(Job(row, b.status, payload, b.aggregation_unit))
         return jobs
 

@@ -97,6 +97,12 @@ def payload_key(channel: str, segment: str | None) -> str:
     return f"{channel}|{segment}" if segment else channel
 
 
+def payload_of(payloads: dict | None, channel: str, segment: str | None):
+    """The variant an outbox row sends: its segment's, else the channel's one payload."""
+    payloads = payloads or {}
+    return payloads.get(payload_key(channel, segment), payloads.get(channel))
+
+
 class Fanout:
     """One broadcast's variants and outbox rows, channel by channel."""
 

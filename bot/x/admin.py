@@ -14,6 +14,7 @@ from bot.x import problems
 from bot.x.thread import intent_url
 from core.db import db, utcnow
 from notifications import outbox
+from notifications.launch import payload_of
 from notifications.models import Broadcast, BroadcastDelivery
 from staff import audit
 from staff.auth import current_staff, staff_required
@@ -35,7 +36,7 @@ def _waiting(session) -> list[tuple[BroadcastDelivery, Broadcast]]:
 @staff_required(*ROLES)
 def index():
     session = db.session
-    waiting = [(row, broadcast, (broadcast.payloads or {}).get("x", {}).get("posts") or [])
+    waiting = [(row, broadcast, (payload_of(broadcast.payloads, row.channel, row.segment) or {}).get("posts") or [])
                for row, broadcast in _waiting(session)]
     return render_template("admin/x/index.html", waiting=waiting, problem=problems.open_problem(session),
                            intent_url=intent_url)

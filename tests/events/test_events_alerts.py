@@ -12,6 +12,16 @@ from events import alerts, service
 from events.models import Event, EventAlert
 
 
+@pytest.fixture(autouse=True)
+def no_automatic_announcement(session):
+    """Since install, 地域情報 is announced by the broadcast rules (which then carry the news);
+    the separate workshop alert is what parents get when the ward turns that rule off."""
+    from notifications import routing
+
+    routing.save_announce_rule(session, "local", False, [])
+    session.commit()
+
+
 @pytest.fixture
 def parents(session):
     return [make_subscriber(session, "line", "U-parent", topics=("workshops",)),
