@@ -75,14 +75,16 @@ def _push(session: Session, config: Mapping, event: Event, kind: str, alert: Eve
             alert.recipients += len(subscriber_ids)
 
 
-def alert_workshop(session: Session, config: Mapping, event: Event, kind: str) -> EventAlert | None:
+def alert_workshop(session: Session, config: Mapping, event: Event, kind: str,
+                   by_worker: bool = False) -> EventAlert | None:
     """Queue the alert in the caller's transaction (no commit); None if not applicable or done before."""
     if event.kind != "workshop" or not service.is_open(event):
         return None
     alert = _claim(session, event, kind)
     if alert is None:
         return None
-    if kind == "published" and event.article is not None and notify.article_auto_announced(session, event.article):
+    if kind == "published" and event.article is not None and notify.article_auto_announced(
+            session, event.article, by_worker=by_worker):
         log.info("workshop %s is announced by the broadcast rules; no separate alert", event.id)
         session.flush()
         return alert
@@ -97,7 +99,8 @@ def on_article_published(session: Session, article, staff) -> None:
     if event is None:
         return
     try:
-        alert_workshop(session, notify.app_config(), event, "published")
+        # Published by the worker (a scheduled publication), the category rule announces it.
+        alert_workshop(session, notify.app_config(), event, "published", by_worker=staff is None)
     except Exception:  # an alert problem must not stop the article from going public
         log.exception("new-workshop alert for event %s failed", event.id)
 

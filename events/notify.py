@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from messages.replies import BotResponse
@@ -67,11 +68,17 @@ def app_config() -> Mapping:
     return current_app.config if has_app_context() else {}
 
 
-def article_auto_announced(session: Session, article) -> bool:
-    """True when the broadcast rules announce this article to its topics on publishing."""
+def article_auto_announced(session: Session, article, *, by_worker: bool = False) -> bool:
+    """True when a broadcast carries the news to the workshop topic, so parents need no separate
+    alert: one is already queued or sent, or the worker publishes under an enabled category rule."""
     try:
         from notifications import routing
+        from notifications.models import Broadcast
     except ImportError:  # broadcasting not installed: our own alert is the only one
         return False
     rule = routing.announce_rule(session, article.category)
-    return bool(rule is not None and rule.enabled and rule.channels)
+    if by_worker and rule is not None and rule.enabled and rule.channels:
+        return True
+    query = select(Broadcast.id).where(Broadcast.article_id == article.id, Broadcast.kind == "broadcast",
+                                       Broadcast.status != "cancelled").limit(1)
+    return session.scalar(query) is not None

@@ -17,6 +17,8 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "style-src 'self'",
     "img-src 'self' data: https:",
     "font-src 'self'",
+    # The click-to-load video player: only after a visitor clicks play, from the privacy-enhanced host.
+    "frame-src 'self' https://www.youtube-nocookie.com",
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",

@@ -17,7 +17,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.core.testing import FakeAdapter
-from browser_kit import launched_chromium, new_tab, serving
+from browser_kit import launched_chromium, new_tab, serving, wait_until
 from content.models import Article
 
 pytestmark = pytest.mark.browser
@@ -50,7 +50,7 @@ def _insert_image(tab, path: Path, alt: str, caption: str) -> None:
     tab.fill("#inline-alt", alt)
     tab.fill("#inline-caption", caption)
     tab.click("#image-dialog button[type=submit]")
-    tab.wait_for_function("document.getElementById('body_md').value.includes('/media/inline-')")
+    wait_until(tab, "document.getElementById('body_md').value.includes('/media/inline-')")
 
 
 def _contractor_drafts(tab, base: str, tmp_path: Path) -> None:
@@ -69,9 +69,9 @@ def _contractor_drafts(tab, base: str, tmp_path: Path) -> None:
     _insert_image(tab, _photo(tmp_path, "b.jpg"), "仕上げた部品", "")
     _answers(tab, ["https://www.youtube.com/watch?v=dQw4w9WgXcQ", "工場の一日"])
     tab.click("button[data-editor-action=video]")
-    tab.wait_for_function("document.getElementById('body_md').value.includes('::動画')")
+    wait_until(tab, "document.getElementById('body_md').value.includes('::動画')")
     assert "本文" in tab.inner_text("#body-count")
-    tab.wait_for_function("document.getElementById('live-preview').srcdoc.includes('video-facade')")
+    wait_until(tab, "document.getElementById('live-preview').srcdoc.includes('video-facade')")
     tab.click("button[value=submit]")
     tab.wait_for_selector("text=レビューを依頼しました")
 
