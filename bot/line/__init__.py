@@ -6,6 +6,8 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from bot.line import views
+    from bot.line import admin, liff_views, views
 
     app.register_blueprint(views.bp)  # LINE webhook /callback + bot playground
+    app.register_blueprint(liff_views.bp)  # LIFF forms /liff/…
+    admin.register(app)  # /admin/line: deploy the LIFF forms
