@@ -30,11 +30,11 @@ bp = Blueprint("liff", __name__, url_prefix="/liff")
 csrf.exempt(bp)
 
 
-def _page(template: str, purpose: str, **context) -> Response:
-    nonce = issue_nonce(db.session, purpose) if liff_enabled(current_app.config) else ""
+def _page(template: str, form: str, **context) -> Response:
+    nonce = issue_nonce(db.session, form) if liff_enabled(current_app.config) else ""
     db.session.commit()
     html = render_template(template, nonce=nonce, sdk_url=current_app.config["LIFF_SDK_URL"],
-                           liff_id=_liff_id(purpose), **context)
+                           liff_id=_liff_id(form), **context)
     response = Response(html)
     response.headers["Cache-Control"] = "no-store"  # every load carries its own nonce
     return response
@@ -117,7 +117,7 @@ def register_page():
     if event is None:
         abort(404)
     return _page("liff/register.html", "register", event=event, hints=HINTS,
-                 purpose=event_service.PURPOSE_OF_USE, is_open=event_service.is_open(event),
+                 purpose_of_use=event_service.PURPOSE_OF_USE, is_open=event_service.is_open(event),
                  seats=event_service.remaining_seats(db.session, event),
                  max_participants=event_service.MAX_PARTICIPANTS, submission_key=new_submission_key(),
                  web_form_url=url_for("events.detail", event_id=event.id))
