@@ -59,7 +59,8 @@ def _message_of_unknown_kind(payload: dict) -> Event | None:
     except (ValueError, TypeError) as exc:
         log.warning("LINE event %s could not be parsed: %s", payload.get("webhookEventId"), exc)
         return None
-    event.message = UnknownMessage(str(raw.get("type") or "?"))
+    # The SDK's models validate assignments; the placeholder must not pass for a text message.
+    object.__setattr__(event, "message", UnknownMessage(str(raw.get("type") or "?")))
     return event
 
 
