@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from bot.line.liff_apps import LIFF_URL_BASE
 from bot.line.liff_apps import deploy as deploy_liff
+from bot.line.models import LiffApp
 from bot.line.richmenu_deploy import deploy as deploy_menus
 from core.db import db
 from events.models import Event, Registration
@@ -161,3 +162,36 @@ def test_outside_line_the_pages_still_render_with_the_fallback(app, client, sess
     assert client.get("/liff/register?event=999999").status_code == 404
     settings = client.get("/liff/settings").get_data(as_text=True)
     assert "「受信設定」と送ると" in settings
+
+
+def test_chat_buttons_and_broadcast_cards_open_the_liff_forms(app, line, session):
+    from bot.core.testing import FakeAdapter
+    from bot.line.channel import LineChannel
+    from notifications import compose
+
+    bot = FakeAdapter(session, app.config, channel="line")
+    bot.follow(USER)
+    bot.postback(USER, "a=persona&p=student")
+    bot.postback(USER, "a=settings")
+    [card] = bot.last_cards()
+    settings_url = LIFF_URL_BASE + session.get(LiffApp, "settings").liff_id
+    assert card.url == settings_url
+
+    bot.postback(USER, "a=events&k=tour")
+    buttons = [b for c in bot.last_cards() for b in c.extra_buttons if b.url]
+    tour = _tour(session)
+    assert any(b.label == "フォームで申し込む" and b.url.endswith(f"?event={tour.id}") for b in buttons)
+
+    rendered = LineChannel().render(app.config, compose.draft(app.config, "お知らせです", article=tour.article))
+    assert settings_url in str(rendered)
+
+
+def test_without_a_login_channel_the_chat_keeps_its_own_buttons(app, session):
+    from bot.core.testing import FakeAdapter
+
+    app.config["LINE_LOGIN_CHANNEL_ID"] = None
+    bot = FakeAdapter(session, app.config, channel="line")
+    bot.follow(USER)
+    bot.postback(USER, "a=persona&p=student")
+    bot.postback(USER, "a=settings")
+    assert bot.last_cards() == ()
