@@ -163,12 +163,12 @@ STATUS_TEXT = {"confirmed": "お申し込みを受け付けました。", "waitl
 def registration_summary(registration: Registration) -> str:
     event = registration.event
     people = f"{registration.adults}人" + (f"（子ども{registration.children}人）" if registration.children else "")
-    return "\n".join([
-        STATUS_TEXT.get(registration.status, "お申し込みを受け付けました。"),
-        f"「{event.title}」", f"日時：{datetime_ja(event.starts_at)}",
-        *( [f"会場：{event.place}"] if event.place else [] ),
-        f"人数：{people}", "内容の確認・キャンセルは「予約確認」と送ってください。",
-    ])
+    lines = [STATUS_TEXT.get(registration.status, "お申し込みを受け付けました。"), f"「{event.title}」",
+             f"日時：{datetime_ja(event.starts_at)}"]
+    if event.place:
+        lines.append(f"会場：{event.place}")
+    lines += [f"人数：{people}", "内容の確認・キャンセルは「予約確認」と送ってください。"]
+    return "\n".join(lines)
 
 
 def confirm_registration(session: Session, user_id: str, registration: Registration) -> None:

@@ -47,9 +47,13 @@ def _liff_id(key: str) -> str:
     return row.liff_id if row is not None else ""
 
 
+UNAVAILABLE_REASONS = {"liff-off", "verify-unreachable", "verify-failed"}
+
+
 def _refused(exc: LiffIdentityError) -> tuple[Response, int]:
     log.info("LIFF identity refused: %s", exc.reason)
-    return jsonify(ok=False, message=exc.message, reason=exc.reason), 403
+    status = 503 if exc.reason in UNAVAILABLE_REASONS else 403  # ours/LINE's trouble vs. a bad token
+    return jsonify(ok=False, message=exc.message, reason=exc.reason), status
 
 
 def _json_body() -> dict:

@@ -110,3 +110,31 @@ def test_a_nonce_is_single_use_and_bound_to_its_page(app, session):
     liff_identity.consume_nonce(session, nonce, "settings")
     with pytest.raises(liff_identity.LiffIdentityError):
         liff_identity.consume_nonce(session, nonce, "settings")
+
+
+def test_cli_deploys_and_refuses_http(app, line, database_url, monkeypatch, capsys):
+    from web.cli import main as cli_main
+
+    env = {"DATABASE_URL": database_url, "INSTANCE_PATH": app.instance_path, "SECRET_KEY": "test-secret-key",
+           "LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": line.access_token,
+           "LINE_API_BASE_URL": line.base_url, "LINE_LOGIN_CHANNEL_ID": line.login_channel_id,
+           "BASE_URL": "http://127.0.0.1:8000"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert cli_main(["line", "liff", "deploy"]) == 2
+    assert "https" in capsys.readouterr().err and line.liff_apps == {}
+    monkeypatch.setenv("BASE_URL", "https://ota.example.jp")
+    assert cli_main(["line", "liff", "deploy"]) == 0
+    assert "created" in capsys.readouterr().out and len(line.liff_apps) == 2
+    assert cli_main(["line", "liff", "deploy"]) == 0
+    assert "created none, updated none" in capsys.readouterr().out and len(line.liff_apps) == 2
+
+
+def test_line_unreachable_is_a_clear_note_not_a_crash(app, session):
+    client = app.test_client()
+    app.config["LINE_API_BASE_URL"] = "http://127.0.0.1:9"  # nothing listens on the discard port
+    from tests.bot.line.liff_helpers import page_nonce
+
+    nonce = page_nonce(client, "/liff/settings")
+    response = client.post("/liff/settings/identify", json={"id_token": "t" * 40, "nonce": nonce})
+    assert response.status_code == 503 and "しばらくしてから" in response.json["message"]

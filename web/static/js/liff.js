@@ -118,7 +118,7 @@
     postJson(main.getAttribute("data-submit-url"), body).then(function (data) {
       form.removeAttribute("aria-busy");
       if (data.ok) { done(data.message); return; }
-      if (data.status_code === 403) { fallback(data.message); return; }
+      if (data.status_code === 403 || data.status_code === 503) { fallback(data.message); return; }
       showError(data.field || "form", data.message);
     }, function () {
       form.removeAttribute("aria-busy");
