@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.line.models import LiffApp
-from browser_kit import PHONE, launched_chromium, new_tab, serving
+from browser_kit import PHONE, launched_chromium, new_tab, screenshot_path, serving
 from core.db import db
 from events.models import Event, Registration
 from events.service import Application, register
@@ -72,6 +72,7 @@ def test_settings_form_changes_three_topics_in_one_submit(browser, live, line, s
     tab.uncheck("input[name=topics][value=local]")
     tab.check("input[name=topics][value=news]")
     tab.check("input[name=topics][value=admin]")
+    tab.screenshot(path=str(screenshot_path("liff-settings-390.png")), full_page=True)
     tab.click("button[type=submit]")
     tab.wait_for_selector("[data-liff-done]:not([hidden])")
     assert "保存しました" in tab.inner_text("[data-liff-done]")
@@ -106,6 +107,7 @@ def test_registration_form_is_prefilled_and_registers(browser, live, line, sessi
     tab.wait_for_selector("[data-liff-form]:not([hidden])")
     assert tab.input_value("#field-name") == "大田 花子"
     assert tab.input_value("#field-contact") == "hanako@example.jp"
+    tab.screenshot(path=str(screenshot_path("liff-register-390.png")), full_page=True)
     tab.click("button[type=submit]")  # without consent: refused with the service's message
     tab.wait_for_selector("[data-error-for=consent]:not([hidden])")
     tab.check("#field-consent")
