@@ -160,6 +160,8 @@ def test_outside_line_the_pages_still_render_with_the_fallback(app, client, sess
     assert f'href="/events/{tour.id}"' in page and "data-liff-fallback" in page
     assert "<script>" not in page and "style=" not in page  # all behaviour in static files (CSP)
     assert client.get("/liff/register?event=999999").status_code == 404
+    # LIFF's first load carries the query in liff.state (https://liff.line.me/<id>?event=N → endpoint?liff.state=…)
+    assert client.get(f"/liff/register?liff.state=%3Fevent%3D{tour.id}").status_code == 200
     settings = client.get("/liff/settings").get_data(as_text=True)
     assert "「受信設定」と送ると" in settings
 
