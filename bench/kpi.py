@@ -1,7 +1,7 @@
-"""Bench: 1,000,000 raw KPI events → daily roll-up → dashboard render time.
+"""Bench: 1,000,000 raw KPI events → daily roll-up → dashboard render time, over HTTP.
 
-Creates a fresh migrated database (SQLite in a temporary folder, or the
-PostgreSQL URL given with --database-url), 200 articles and 5,000 LINE friends,
+Creates a scratch PostgreSQL database (dropped afterwards; ``--database-url``
+for another one, which must be EMPTY), 200 articles and 5,000 LINE friends,
 then bulk-inserts deterministic raw events over the last 90 days: page views
 (paths, entry channels, referrers, UTM campaigns, per-day visitor hashes) and
 tracked-link clicks (broadcasts, articles, hashed recipients). It times:
@@ -9,19 +9,25 @@ tracked-link clicks (broadcasts, articles, hashed recipients). It times:
 - the bulk insert (for scale only),
 - the roll-up of all 90 days (what the worker does after downtime) and the
   re-roll of one day (what the hourly job does),
-- the dashboard ``/admin/kpi`` (Flask test client, logged in as ward staff):
-  the default 8 weeks and the full 90 days, median of several renders,
-- one CSV export.
+- then, over HTTP against ``monozukuri serve --with-worker`` logged in as ward
+  staff, from a separate process (bench/loadgen.py, one client at a time): the
+  dashboard ``/admin/kpi`` for the default 8 weeks, the full 90 days and LINE
+  only, and one CSV export; rounds alternate with the bare Flask anchor
+  (bench/anchor.py, started the same way). Median and spread over rounds.
 
-Goal: dashboard < 1 s after the roll-up. Exit status 0 unless ``--strict``
-is given and the goal is missed.
+Goal (issue 12): every dashboard median ≤ 300 ms (and ≤ 20 SQL queries per
+render: asserted by tests/kpi/test_dashboard.py). Exit status 0 unless
+``--strict`` is given and the goal is missed.
 
-    .venv/bin/python bench/kpi.py [--events 1000000] [--database-url postgresql+psycopg://...]
+    .venv/bin/python bench/kpi.py [--events 1000000] [--rounds 3] [--seconds 8] [--database-url ...]
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import http.client
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -29,25 +35,27 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT / "bench"))  # after the project: this file must not shadow kpi/
 
+import harness  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 DAYS = 90
 CLICK_SHARE = 0.15
 BATCH = 20_000
-GOAL_SECONDS = 1.0
+GOAL_MS = 300.0
 PASSWORD = "bench horse battery staple"
 
 
-def build_app(database_url: str | None, instance: Path):
+def build_app(database_url: str, instance: Path):
     from core.migrate import upgrade
     from web.app import create_app
 
-    url = database_url or f"sqlite:///{instance / 'bench.sqlite3'}"
-    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-secret",
+    app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench-secret",
                       "BASE_URL": "http://bench.local", "TESTING": True, "WTF_CSRF_ENABLED": False})
     upgrade(app)
     return app
@@ -132,74 +140,127 @@ def time_rollup(app, session) -> tuple[float, float]:
     return all_days, time.perf_counter() - started
 
 
-def login(app):
+def create_staff(app) -> None:
     from core.db import db
     from staff.accounts import create_account
 
-    create_account(db.session, "ward@bench.local", "ベンチ", "ward", PASSWORD, None)
-    db.session.commit()
-    client = app.test_client()
-    response = client.post("/admin/login", data={"email": "ward@bench.local", "password": PASSWORD})
-    assert response.status_code == 302, response.status_code
-    return client
+    with app.app_context():
+        create_account(db.session, "ward@bench.local", "ベンチ", "ward", PASSWORD, None)
+        db.session.commit()
 
 
-def time_get(client, url: str, runs: int) -> list[float]:
-    assert client.get(url).status_code == 200  # warm-up: templates compiled, caches filled
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append(time.perf_counter() - started)
-        assert response.status_code == 200, (url, response.status_code)
-    return timings
+def login_over_http(port: int) -> str:
+    """Log in through the real form; the Cookie header of the staff session."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/admin/login")
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    body = urlencode({"csrf_token": token, "email": "ward@bench.local", "password": PASSWORD})
+    conn.request("POST", "/admin/login", body=body, headers={
+        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    response = conn.getresponse()
+    response.read()
+    if response.status != 302:
+        raise SystemExit(f"login failed: HTTP {response.status}")
+    return response.getheader("Set-Cookie", cookie).split(";")[0]
+
+
+def measure(ports: dict, targets: dict, cookie: str, args) -> dict[str, list[dict]]:
+    results: dict[str, list[dict]] = {name: [] for name in targets}
+    for name, path in targets.items():  # warm-up: templates compiled, connections open
+        harness.load(ports[name], [path], 1, 1.0, cookie)
+    for number in range(1, args.rounds + 1):
+        for name, path in targets.items():
+            result = harness.load(ports[name], [path], 1, args.seconds, cookie)
+            results[name].append(result)
+            print(f"  round {number} {name:<28} p50 {result['p50']:7.1f}  p95 {result['p95']:7.1f} ms  "
+                  f"({result['requests']} renders, {result['errors']} errors)", flush=True)
+    return results
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--database-url", help="PostgreSQL URL of an EMPTY database (default: temporary SQLite)")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--database-url", help="an EMPTY PostgreSQL database (default: a scratch one)")
+    parser.add_argument("--pg-url", default=harness.DEFAULT_PG, help="where the scratch database is made")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=8.0, help="seconds per target per round")
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--strict", action="store_true")
     args = parser.parse_args()
+    from tests.testkit import scratch_postgres_database
+
     instance = Path(tempfile.mkdtemp(prefix="bench-kpi-"))
     try:
-        return run(args, instance)
+        scratch = (contextlib.nullcontext(args.database_url) if args.database_url
+                   else scratch_postgres_database(args.pg_url))
+        with scratch as url:
+            return run(args, url, instance)
     finally:
         shutil.rmtree(instance, ignore_errors=True)
 
 
-def run(args, instance: Path) -> int:
+def prepare(app) -> None:
     from core.db import db
-    from kpi.metrics import jst_day
     from kpi.models import DailyMetric
 
     rng = random.Random(20261128)
-    app = build_app(args.database_url, instance)
     with app.app_context():
         session = db.session
         article_ids, users = seed_people_and_articles(session, rng)
-        inserted = insert_events(session, args.events, article_ids, users, rng)
-        print(f"inserted {args.events:,} raw events over {DAYS} days in {inserted:.1f} s "
-              f"({app.config['DATABASE_URL'].split(':')[0]})")
+        inserted = insert_events(session, app.config["TEST_EVENTS"], article_ids, users, rng)
+        print(f"inserted {app.config['TEST_EVENTS']:,} raw events over {DAYS} days in {inserted:.1f} s "
+              f"({app.config['DATABASE_URL'].split(':')[0]})", flush=True)
         all_days, one_day = time_rollup(app, session)
         rows = session.scalar(select(func.count()).select_from(DailyMetric))
         print(f"roll-up of {DAYS} days: {all_days:.1f} s ({all_days / DAYS * 1000:.0f} ms/day, {rows:,} daily rows); "
-              f"re-roll of one day: {one_day * 1000:.0f} ms")
-        client = login(app)
+              f"re-roll of one day: {one_day * 1000:.0f} ms", flush=True)
+        db.session.remove()
+    create_staff(app)
+
+
+def run(args, url: str, instance: Path) -> int:
+    from kpi.metrics import jst_day
+
+    app = build_app(url, instance)
+    app.config["TEST_EVENTS"] = args.events
+    prepare(app)
+    ports = {"app": harness.free_port(), "anchor": harness.free_port()}
+    servers = [harness.start_serve(harness.server_env(url, instance, ports["app"], args.workers),
+                                   args.workers, instance / "serve.log"),
+               harness.start_anchor(ports["anchor"], args.workers, instance / "anchor.log")]
+    try:
+        harness.wait_until_up(ports["app"], servers[0])
+        harness.wait_until_up(ports["anchor"], servers[1])
+        cookie = login_over_http(ports["app"])
         span = f"?from={jst_day() - timedelta(days=DAYS - 1)}&to={jst_day()}"
-        results = {"dashboard (8 weeks)": time_get(client, "/admin/kpi/", args.runs),
-                   f"dashboard ({DAYS} days)": time_get(client, "/admin/kpi/" + span, args.runs),
-                   "dashboard (LINE only)": time_get(client, "/admin/kpi/?channel=line", args.runs),
-                   "CSV export (funnel by article)": time_get(client, "/admin/kpi/export/funnel_article.csv" + span, args.runs)}
+        targets = {"anchor": "/admin/kpi/", "dashboard (8 weeks)": "/admin/kpi/",
+                   f"dashboard ({DAYS} days)": "/admin/kpi/" + span, "dashboard (LINE only)": "/admin/kpi/?channel=line",
+                   "CSV export (funnel by article)": "/admin/kpi/export/funnel_article.csv" + span}
+        target_ports = {name: ports["anchor" if name == "anchor" else "app"] for name in targets}
+        print(f"over HTTP, 1 client, {args.rounds} rounds x {args.seconds:.0f} s per target; {harness.machine_line()}")
+        results = measure(target_ports, targets, cookie, args)
+    finally:
+        for server in servers:
+            harness.stop(server)
+    return report(results, args)
+
+
+def report(results: dict[str, list[dict]], args) -> int:
+    print("median (min–max) over rounds, ms")
     worst = 0.0
-    for name, timings in results.items():
-        median = statistics.median(timings)
-        worst = max(worst, median) if name.startswith("dashboard") else worst
-        print(f"{name:32s} median {median * 1000:6.0f} ms  max {max(timings) * 1000:6.0f} ms")
-    met = worst < GOAL_SECONDS
-    print(f"goal: dashboard < {GOAL_SECONDS:.0f} s after roll-up → {'met' if met else 'MISSED'} "
-          f"(slowest median {worst * 1000:.0f} ms)")
+    for name, rounds in results.items():
+        medians = [r["p50"] for r in rounds]
+        errors = sum(r["errors"] for r in rounds)
+        if name.startswith("dashboard"):
+            worst = max(worst, statistics.median(medians))
+        print(f"{name:32s} p50 {harness.spread(medians)}  p95 {harness.spread([r['p95'] for r in rounds])}  "
+              f"errors {errors}")
+    met = worst <= GOAL_MS
+    print(f"goal: dashboard ≤ {GOAL_MS:.0f} ms after roll-up → {'met' if met else 'MISSED'} "
+          f"(slowest median {worst:.0f} ms)")
     return 1 if args.strict and not met else 0
 
 

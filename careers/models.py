@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.models import Company
 from core.db import Base, utcnow
-from kpi.touch_columns import TouchColumns
+from core.touch_columns import TouchColumns
 
 OPENING_KINDS: dict[str, str] = {"position": "求人（正社員・契約など）", "internship": "インターンシップ・職場体験"}
 CONTACT_KINDS: dict[str, str] = {"tour": "見学を申し込む", "consult": "話を聞いてみたい（相談）",

@@ -48,6 +48,7 @@ class Delivery:
     target: str | None
     mentions: tuple[str, ...]
     unit: str | None
+    segment: str | None = None  # the audience segment whose message variant ``payload`` is
 
 
 class Sender(Protocol):
@@ -64,7 +65,7 @@ class ChannelPreview:
     label: str
     html: Markup
     notes: tuple[str, ...] = ()
-    warning: bool = False  # a note staff must read before sending (e.g. quota exceeded)
+    warnings: tuple[str, ...] = ()  # what staff must read before sending (e.g. the quota would run out)
 
 
 class Channel:
@@ -79,6 +80,7 @@ class Channel:
     paced: ClassVar[bool] = False  # requests share the worker's rate limit (DeliverySettings)
     public: ClassVar[bool] = False  # what went out here is shown on the web timeline
     chat: ClassVar[bool] = False  # people subscribe here and can be sent a personal push
+    needs_approval: ClassVar[bool] = False  # a broadcast using it waits for a ward approval (承認待ち)
 
     # -- settings --------------------------------------------------------------------------
     def configured(self, config: Mapping) -> bool:
@@ -103,6 +105,10 @@ class Channel:
         """A neutral bot response (reminders, offers) as this platform's payload."""
         return None
 
+    def check_draft(self, config: Mapping, draft) -> str | None:
+        """Why this platform would refuse the draft (Japanese, e.g. too long), or None."""
+        return None
+
     def show(self, session, draft, topics: Sequence[str]) -> Markup:
         """HTML of the draft as people see it on this platform (console previews and reports)."""
         return Markup("")
@@ -123,6 +129,10 @@ class Channel:
 
     def quota(self, config: Mapping) -> Quota | None:
         """This month's allowance, when the platform has one and tells us (None otherwise)."""
+        return None
+
+    def post_url(self, config: Mapping, external_ref: str | None) -> str | None:
+        """The public address of what was posted (linked from the web timeline), if any."""
         return None
 
     # -- reports and KPIs ----------------------------------------------------------------------

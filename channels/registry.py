@@ -16,6 +16,7 @@ CHANNEL_PLUGINS: tuple[str, ...] = (
     "bot.line.channel",
     "bot.discord.channel",
     "notifications.web_channel",
+    "bot.x.channel",
 )
 
 

@@ -9,6 +9,9 @@ def register(subparsers) -> None:
     sub = content.add_subparsers(dest="content_command", required=True)
     imp = sub.add_parser("import", help="import Markdown articles (a file or a folder)")
     imp.add_argument("path", type=Path)
+    imp.add_argument("--force", action="store_true",
+                     help="also overwrite articles edited in the console since their last import "
+                          "(the console version stays in the article's revisions)")
     imp.set_defaults(handler=_import)
 
 
@@ -21,11 +24,21 @@ def _import(args) -> int:
     app = create_app()
     with app.app_context():
         try:
-            report = import_path(db.session, args.path, Path(app.instance_path) / "media")
+            report = import_path(db.session, args.path, Path(app.instance_path) / "media", force=args.force)
         except ImportError_ as exc:
             raise CommandError(f"import aborted, nothing was written: {exc}") from exc
+    print_skips(report)
     print(
         f"imported {len(report.created)} new and {len(report.updated)} updated article(s), "
         f"{report.companies} company record(s)"
     )
     return 0
+
+
+def print_skips(report) -> None:
+    """One clear line per article left alone (or overwritten on --force)."""
+    for slug in report.skipped:
+        print(f"skipped {slug}: edited in the console since its last import "
+              "(管理画面で編集済みのため上書きしません; --force で上書き)")
+    for slug in report.forced:
+        print(f"overwrote {slug}: it had console edits (kept as a revision; restore it from the console)")

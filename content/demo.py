@@ -13,4 +13,7 @@ DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
 def import_demo_content(app) -> None:
     report = import_path(db.session, DEMO_DIR, Path(app.instance_path) / "media")
-    log.info("demo content: %d new, %d updated", len(report.created), len(report.updated))
+    for slug in report.skipped:
+        print(f"demo content: skipped {slug} (edited in the console since its last import; kept as it is)")
+    log.info("demo content: %d new, %d updated, %d kept (console edits)",
+             len(report.created), len(report.updated), len(report.skipped))

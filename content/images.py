@@ -7,8 +7,14 @@ from pathlib import Path
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 RENDITION_WIDTHS = (480, 960, 1600)
-MAX_PIXELS = 40_000_000  # decompression-bomb guard, far above any real photo we need
+# Decode cost bound, checked from the header before any pixel is decoded: 20 MP is a
+# full-size photo from any phone or compact camera (~60 MB of RGB once decoded).
+MAX_PIXELS = 20_000_000
 MAX_BYTES = 15 * 1024 * 1024
+TOO_MANY_PIXELS = (
+    f"画像の画素数が多すぎます（{MAX_PIXELS // 10_000}万画素まで）。"
+    "画像編集ソフトやスマートフォンで小さくしてから、もう一度選んでください"
+)
 
 
 class ImageError(ValueError):
@@ -21,9 +27,10 @@ def _open_verified(path: Path) -> Image.Image:
     try:
         with Image.open(path) as probe:
             probe.verify()  # detects truncated/corrupt files without decoding everything
-        image = Image.open(path)
+        image = Image.open(path)  # reads the header only
         if image.width * image.height > MAX_PIXELS:
-            raise ImageError("画像の画素数が多すぎます")
+            image.close()
+            raise ImageError(TOO_MANY_PIXELS)
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
         raise ImageError(f"画像として読み込めません: {exc}") from exc

@@ -13,6 +13,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from content import revisions
 from content.frontmatter import SLUG_RE, ArticleData, ImportError_, coordinates, parse_article
 from content.images import ImageError, store_renditions, validate_image
 from content.models import Article, Company, Tag
@@ -25,6 +26,8 @@ COMPANY_FILE_NAMES = ("companies.yaml", "companies.yml")
 class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # edited in the console since the last import
+    forced: list[str] = field(default_factory=list)  # console edits overwritten on --force (kept as revisions)
     companies: int = 0
 
 
@@ -138,8 +141,14 @@ def _apply_event(session: Session, article: Article, data: ArticleData) -> None:
     event.company_id = _company_id(session, data.event.company)
 
 
-def _apply_article(session: Session, data: ArticleData, media_dir: Path, report: ImportReport) -> None:
+def _apply_article(session: Session, data: ArticleData, media_dir: Path, report: ImportReport,
+                   force: bool = False) -> None:
     article = session.scalar(select(Article).where(Article.slug == data.slug))
+    if article is not None and revisions.edited_since_import(session, article.id):
+        if not force:
+            report.skipped.append(data.slug)  # staff work is never overwritten silently
+            return
+        report.forced.append(data.slug)
     (report.updated if article else report.created).append(data.slug)
     if article is None:
         article = Article(slug=data.slug)
@@ -155,9 +164,10 @@ def _apply_article(session: Session, data: ArticleData, media_dir: Path, report:
     else:  # the file is the source of truth: an image removed there is removed here
         article.hero_image, article.hero_sizes = None, []
     _apply_event(session, article, data)
+    revisions.record(session, article, None, "import")
 
 
-def import_path(session: Session, root: Path, media_dir: Path) -> ImportReport:
+def import_path(session: Session, root: Path, media_dir: Path, force: bool = False) -> ImportReport:
     """Validate everything under ``root``, then write it all in one transaction."""
     articles, company_rows = load_and_validate(session, root)
     report = ImportReport(companies=len(company_rows))
@@ -166,7 +176,7 @@ def import_path(session: Session, root: Path, media_dir: Path) -> ImportReport:
             _upsert_company(session, row)
         session.flush()
         for data in articles:
-            _apply_article(session, data, media_dir, report)
+            _apply_article(session, data, media_dir, report, force)
         session.commit()
     except Exception:
         session.rollback()

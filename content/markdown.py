@@ -21,14 +21,16 @@ def _parser() -> MarkdownIt:
 
 
 def render_markdown(text: str) -> str:
+    from content.blocks import apply_blocks
+
     html = _parser().render(text or "")
-    return nh3.clean(
+    return apply_blocks(nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
-    )
+    ))
 
 
 def plain_text(text: str) -> str:

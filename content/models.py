@@ -29,6 +29,7 @@ article_tags = Table(
     Base.metadata,
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_article_tags_tag_article", "tag_id", "article_id"),  # articles sharing a tag (related articles)
 )
 
 
@@ -55,7 +56,11 @@ class Company(Base):
 
 class Article(Base):
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_status_published", "status", "published_at"),)
+    __table_args__ = (
+        Index("ix_articles_status_published", "status", "published_at"),
+        # Listings and related-article ranking read ids in order from this index alone.
+        Index("ix_articles_listing", "category", "status", "published_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -101,3 +106,45 @@ class Article(Base):
     @property
     def is_public(self) -> bool:
         return self.status == "published" and self.published_at is not None
+
+
+class ArticleRevision(Base):
+    """A copy of an article's content after each save (console, import or restore)."""
+
+    __tablename__ = "article_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(10), default="console")  # console | import | restore
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ArticleComment(Base):
+    """One message in an article's review thread (a comment, or the reason for 差し戻し)."""
+
+    __tablename__ = "article_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(10), default="comment")  # comment | sendback | approve
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TopPageSettings(Base):
+    """The editable top page (①): hero text, featured articles, section order.
+
+    ``live`` is what visitors see; a contractor's edit waits in ``pending`` until
+    ward staff approve it. A single row (id 1).
+    """
+
+    __tablename__ = "top_page_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    live: Mapped[dict] = mapped_column(JSON, default=dict)
+    pending: Mapped[dict | None] = mapped_column(JSON)
+    pending_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

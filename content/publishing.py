@@ -27,7 +27,9 @@ from staff.models import StaffUser
 
 log = logging.getLogger(__name__)
 
-CONTRACTOR_CATEGORIES = frozenset({"feature", "series"})
+# The ward's page plan: the contractor edits ② about, ④ features and ⑤ series (and ① the top
+# page, content.top_page); ward staff own ③ news, ⑥ local and ⑦ admin information.
+CONTRACTOR_CATEGORIES = frozenset({"about", "feature", "series"})
 REVIEWER_ROLES = frozenset({"ward", "admin"})
 PUBLISHABLE_FROM = frozenset({"draft", "review", "approved", "scheduled"})
 # A contractor's piece must have been handed over before ward staff publish it.
@@ -68,7 +70,7 @@ def may_edit(staff: StaffUser | None, article: Article) -> bool:
 
 def ensure_may_edit(staff: StaffUser | None, article: Article) -> None:
     if not may_edit_category(staff, article.category):
-        raise NotAllowed("この分類の記事を編集する権限がありません（委託事業者は特集記事・テーマ別記事のみ）")
+        raise NotAllowed("この分類の記事を編集する権限がありません（委託事業者はサイト概要・特集記事・テーマ別記事のみ）")
     if not may_edit(staff, article):
         raise NotAllowed("公開済み・公開予約済みの記事は区職員のみ編集できます")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, and_, case, func, or_, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from content.markdown import render_markdown
 from content.models import Article, Tag, article_tags
@@ -41,8 +41,9 @@ def latest_articles(session: Session, category: str | None = None, limit: int = 
 
 
 def published_article(session: Session, slug: str) -> Article | None:
+    # One row with its event and companies joined in (to-one), tags in one more query.
     query = published_articles_query().where(Article.slug == slug).options(
-        selectinload(Article.event).selectinload(Event.company), selectinload(Article.company)
+        joinedload(Article.event).joinedload(Event.company), joinedload(Article.company)
     )
     return session.scalar(query)
 
@@ -108,15 +109,21 @@ class Page:
 
 
 def paginate(session: Session, query: Select, number: int, per_page: int = 12) -> Page | None:
-    """The requested page, or None when it does not exist (page 1 always exists)."""
+    """The requested page, or None when it does not exist (page 1 always exists).
+
+    Ids first, then the page's rows: deep pages skip their offset on the
+    narrow listing index instead of reading every skipped article.
+    """
     if number < 1:
         return None
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    keys = query.with_only_columns(Article.id).options()
+    total = session.scalar(select(func.count()).select_from(keys.order_by(None).subquery()))
     page = Page(items=[], number=number, per_page=per_page, total=total or 0)
     if number > page.pages:
         return None
-    items = list(session.scalars(query.limit(per_page).offset((number - 1) * per_page)))
-    return Page(items=items, number=number, per_page=per_page, total=page.total)
+    ids = list(session.scalars(keys.limit(per_page).offset((number - 1) * per_page)))
+    found = {item.id: item for item in session.scalars(query.order_by(None).where(Article.id.in_(ids or [-1])))}
+    return Page(items=[found[i] for i in ids if i in found], number=number, per_page=per_page, total=page.total)
 
 
 def series_query(series: str) -> Select:
@@ -157,25 +164,45 @@ def latest_per_category(
 
 
 def related_articles(session: Session, article: Article, limit: int = 4) -> list[Article]:
-    """Published articles sharing most tags, then the same category, newest first."""
+    """Published articles sharing most tags, then the same category, newest first.
+
+    Ranked on ids alone (article_tags and the listing index, no article bodies),
+    then only the chosen articles are loaded; when fewer than ``limit`` share a
+    tag, the newest of the same category fill the list.
+    """
     tag_ids = [tag.id for tag in article.tags]
+    chosen = _ids_sharing_tags(session, article, tag_ids, limit) if tag_ids else []
+    if len(chosen) < limit:
+        chosen += _newest_ids_in_category(session, article, chosen, limit - len(chosen))
+    found = {item.id: item for item in session.scalars(
+        select(Article).where(Article.id.in_(chosen or [-1])).options(selectinload(Article.tags)))}
+    return [found[i] for i in chosen if i in found]
+
+
+def _ids_sharing_tags(session: Session, article: Article, tag_ids: list[int], limit: int) -> list[int]:
     shared = (
         select(article_tags.c.article_id.label("article_id"), func.count().label("score"))
-        .where(article_tags.c.tag_id.in_(tag_ids or [-1]))
+        .where(article_tags.c.tag_id.in_(tag_ids), article_tags.c.article_id != article.id)
         .group_by(article_tags.c.article_id)
         .subquery()
     )
     same_category = case((Article.category == article.category, 1), else_=0)
     query = (
-        published_articles_query()
-        .outerjoin(shared, shared.c.article_id == Article.id)
-        .where(Article.id != article.id, Article.category != "about")
-        .where(or_(shared.c.score > 0, Article.category == article.category))
-        .order_by(None)
-        .order_by(
-            func.coalesce(shared.c.score, 0).desc(), same_category.desc(),
-            Article.published_at.desc(), Article.id.desc(),
-        )
+        select(Article.id)
+        .join(shared, shared.c.article_id == Article.id)
+        .where(*_public_filters(), Article.category != "about")
+        .order_by(shared.c.score.desc(), same_category.desc(), Article.published_at.desc(), Article.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def _newest_ids_in_category(session: Session, article: Article, exclude: list[int], limit: int) -> list[int]:
+    query = (
+        select(Article.id)
+        .where(*_public_filters(), Article.category == article.category, Article.category != "about")
+        .where(Article.id.not_in([article.id, *exclude]))
+        .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(limit)
     )
     return list(session.scalars(query))
@@ -202,7 +229,8 @@ def public_tag_names(session: Session) -> list[str]:
 _FINGERPRINT_SQL = text(
     "SELECT (SELECT max(updated_at) FROM articles), (SELECT count(*) FROM articles),"
     " (SELECT max(updated_at) FROM events), (SELECT coalesce(sum(seat_version), 0) FROM events),"
-    " (SELECT count(*) FROM events), (SELECT count(*) FROM article_tags)"
+    " (SELECT count(*) FROM events), (SELECT count(*) FROM article_tags),"
+    " (SELECT max(updated_at) FROM top_page_settings)"
 )
 
 

@@ -80,6 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", _text, "127.0.0.1", "monozukuri serve bind address"),
     Setting("PORT", _whole, 8000, "monozukuri serve port"),
     Setting("WEB_CONCURRENCY", _whole, 2, "gunicorn workers for monozukuri serve"),
+    Setting("IMAGE_PROCESSING_SLOTS", _whole, 1, "image uploads decoded at once per web process (below gunicorn's 4 threads)",
+            minimum=1),
     # -- channels ---------------------------------------------------------------------------------
     Setting("LINE_CHANNEL_SECRET", _text, None, "LINE channel secret (LINE off when missing)"),
     Setting("LINE_CHANNEL_ACCESS_TOKEN", _text, None, "LINE channel access token (LINE off when missing)"),
@@ -88,10 +90,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LINE_REQUESTS_PER_SECOND", _number, 200.0, "LINE multicast requests per second (at most 200)"),
     Setting("LINE_LOGIN_CHANNEL_ID", _text, None, "LINE Login channel of the LIFF apps: ID tokens must be issued to it (LIFF forms off when missing)"),
     Setting("LIFF_SDK_URL", _http_url, "https://static.line-scdn.net/liff/edge/2/sdk.js", "LIFF SDK script loaded by the LIFF pages"),
+    Setting("LINE_WORKER_THREADS", _whole, 16, "LINE events answered at once per worker process", minimum=1),
     Setting("DISCORD_BOT_TOKEN", _text, None, "Discord bot token (Discord off when missing)"),
     Setting("DISCORD_API_BASE_URL", _http_url, "https://discord.com", "Discord REST base (tests: a local stand-in)"),
     Setting("DISCORD_GATEWAY_URL", _ws_url, None, "Discord gateway websocket (default: Discord's; tests: a local stand-in)"),
     Setting("DISCORD_INVITE_URL", _text, None, "the join link shown on the site"),
+    # -- the ward (問い合わせ先 and official accounts, shown on every page) ----------------------------
+    Setting("WARD_CONTACT_NAME", _text, "大田区 産業経済部 ものづくり担当（デモ）", "問い合わせ先: the ward office section"),
+    Setting("WARD_CONTACT_PHONE", _text, None, "問い合わせ先: telephone number"),
+    Setting("WARD_CONTACT_EMAIL", _text, None, "問い合わせ先: e-mail address"),
+    Setting("WARD_CONTACT_HOURS", _text, "平日 8時30分〜17時15分", "問い合わせ先: opening hours"),
+    Setting("WARD_X_URL", _text, None, "the ward's official X account (footer link)"),
+    Setting("WARD_YOUTUBE_URL", _text, None, "the ward's official YouTube channel (footer link)"),
+    Setting("WARD_LINE_URL", _text, None, "the ward's official LINE account (footer link)"),
+    Setting("X_USER_ACCESS_TOKEN", _text, None, "OAuth 2.0 user token of the ward's X account (tweet.write, media.write); missing = 「手動で投稿」"),
+    Setting("X_API_BASE_URL", _http_url, "https://api.x.com", "X API v2 base (tests: a local stand-in)"),
+    Setting("X_ACCOUNT_URL", _text, None, "the ward's official X account, linked in the footer and from posts"),
+    Setting("YOUTUBE_FEED_BASE_URL", _http_url, "https://www.youtube.com", "YouTube's public Atom feeds (tests: a local stand-in)"),
+    Setting("YOUTUBE_CHANNEL_URL", _text, None, "the ward's official YouTube channel, linked in the footer"),
+    Setting("YOUTUBE_POLL_MINUTES", _number, 30.0, "how often the worker reads the YouTube feeds", minimum=1),
     # -- delivery ---------------------------------------------------------------------------------
     Setting("QUIET_HOURS", _quiet_hours, "21:00-08:00", "pushes wait outside this JST window; empty disables",
             empty_means_default=False),
@@ -104,6 +121,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BROADCAST_MAX_ATTEMPTS", _whole, 10, "attempts before a delivery is given up"),
     Setting("BROADCAST_REQUEST_TIMEOUT", _number, 30.0, "seconds per platform request"),
     Setting("BROADCAST_RUN_BUDGET_SECONDS", _number, None, "one worker run drains this long (default 0.9 × poll)"),
+    # -- public event registration limits (events.abuse): generous enough for a school registering a
+    # class from one address; staff entries in the console are never limited.
+    Setting("EVENT_LIMIT_PER_IP_HOUR", _whole, 40, "public registrations per address and hour", minimum=1),
+    Setting("EVENT_LIMIT_PER_CONTACT_DAY", _whole, 5, "registrations per contact (e-mail/phone) and day", minimum=1),
+    Setting("EVENT_BURST_COUNT", _whole, 5, "this many registrations from one address …", minimum=1),
+    Setting("EVENT_BURST_SECONDS", _whole, 10, "… within this many seconds are held for staff review", minimum=1),
+    Setting("EVENT_MIN_FILL_SECONDS", _number, 3.0, "a form sent faster than this after opening is held for review",
+            minimum=0),
     # -- mail ---------------------------------------------------------------------------------------
     Setting("SMTP_HOST", _text, None, "mail server for web registrants (no mail when missing)"),
     Setting("SMTP_PORT", _whole, 587, "mail server port"),
@@ -116,6 +141,7 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=0),
     Setting("KPI_RAW_RETENTION_DAYS", _whole, 90, "raw page views and clicks are rolled up and dropped after this many days",
             minimum=1),
+    Setting("PAGE_CACHE", _flag, True, "off renders every public page afresh (benchmarks of the uncached path, debugging)"),
     # -- files --------------------------------------------------------------------------------------
     Setting("JP_FONT_PATH", _text, None, "Japanese font for OGP and rich-menu images (default: system Noto CJK …)"),
 )

@@ -34,3 +34,16 @@ session, channel.
 link_clicked = _domain_signals.signal("link-clicked", doc="""
 A person (not a link previewer) followed a tracked link. sender: the TrackedLink.
 """)
+
+action_recorded = _domain_signals.signal("action-recorded", doc="""
+A person's action (an event registration, a contact request) is about to be committed:
+write where they came from onto its touch columns (``core.touch_columns``). sender: the
+row; data: session, user_id (a chat user, or None for a web form in the current request).
+""")
+
+timeline_requested = _domain_signals.signal("timeline-requested", doc="""
+The public timeline (/posts) is drawn: receivers return a list of extra entries (e.g.
+imported videos) dated between ``older_than`` and ``newer_than`` (None = open end).
+Each entry has ``sent_at`` (aware or naive UTC datetime) and ``timeline_template``.
+sender: the app; data: session, older_than, newer_than.
+""")

@@ -1,19 +1,34 @@
-"""The one scheduler/worker process (APScheduler, never inside gunicorn workers).
+"""The scheduler/worker process (APScheduler, never inside gunicorn workers).
 
 Domains contribute jobs through ``register_jobs(scheduler, app)`` in their
 ``jobs`` module; the app's list of domains (``app.extensions["domains"]``) says which.
+
+Several worker processes may run on PostgreSQL. A job marked ``@every_worker``
+(it claims its rows, so running it in parallel is safe) runs in each of them;
+every other job runs only in the leader (``core.leadership``). On SQLite run
+one worker process only.
 """
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from core.domains import optional_modules
+from core.leadership import RETRY_SECONDS, Leadership
 
 log = logging.getLogger(__name__)
+
+LEADERSHIP_JOB_ID = "worker-leadership"
+
+
+def every_worker(func: Callable) -> Callable:
+    """Mark a job as safe to run in every worker process at once (it claims its own work)."""
+    func.every_worker = True
+    return func
 
 
 @contextmanager
@@ -32,14 +47,51 @@ def job_session(app) -> Iterator:
             session.close()
 
 
-def build_scheduler(app) -> BlockingScheduler:
+def leader_only(func: Callable, leadership: Leadership) -> Callable:
+    @functools.wraps(func)
+    def run_if_leader(*args, **kwargs):
+        if leadership.is_leader:
+            return func(*args, **kwargs)
+        return None
+
+    return run_if_leader
+
+
+class _LeaderAwareScheduler:
+    """What ``register_jobs`` sees: ``add_job`` gates every job not marked ``@every_worker``."""
+
+    def __init__(self, scheduler: BlockingScheduler, leadership: Leadership):
+        self._scheduler = scheduler
+        self._leadership = leadership
+
+    def add_job(self, func, *args, **kwargs):
+        if not getattr(func, "every_worker", False):
+            func = leader_only(func, self._leadership)
+        return self._scheduler.add_job(func, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._scheduler, name)
+
+
+def build_scheduler(app, leadership: Leadership | None = None) -> BlockingScheduler:
+    from core.db import db
+
+    with app.app_context():
+        leadership = leadership or Leadership(db.engine)
     scheduler = BlockingScheduler(timezone="Asia/Tokyo", job_defaults={"coalesce": True, "max_instances": 1})
+    scheduler.leadership = leadership
+    gated = _LeaderAwareScheduler(scheduler, leadership)
     for module in optional_modules(app.extensions["domains"], "jobs"):
-        module.register_jobs(scheduler, app)
+        module.register_jobs(gated, app)
+    scheduler.add_job(leadership.refresh, "interval", seconds=RETRY_SECONDS, id=LEADERSHIP_JOB_ID)
     return scheduler
 
 
 def run_worker(app) -> None:
     scheduler = build_scheduler(app)
-    log.info("worker started with %d job(s)", len(scheduler.get_jobs()))
+    if scheduler.leadership.refresh():
+        log.info("worker started with %d job(s); it runs the scheduled jobs", len(scheduler.get_jobs()))
+    else:
+        log.info("worker started with %d job(s); another worker runs the scheduled jobs for now",
+                 len(scheduler.get_jobs()))
     scheduler.start()

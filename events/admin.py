@@ -12,6 +12,7 @@ from core.db import db, utcnow
 from events import queries, service, signing, staff
 from events.forms import HINTS, RegistrationForm
 from events.models import NOTICE_KINDS, Registration, ReminderLog
+from events.results import PHONE_LIST_KINDS
 from events.service import RegistrationError
 from staff.auth import current_staff, staff_required
 
@@ -40,22 +41,23 @@ def _registration_or_404(event_id: int, registration_id: int) -> Registration:
 
 
 @bp.get("/")
-@staff_required(*ROLES)
+@staff_required(*ROLES, "contractor")  # contractors read the events (numbers only) and their editor
 def event_list():
     session = db.session
     upcoming, past = queries.staff_events(session, True), queries.staff_events(session, False)
     everything = upcoming + past
     return render_template(
-        "admin/events/list.html", upcoming=upcoming, past=past,
+        "admin/events/list.html", upcoming=upcoming, past=past, can_manage=current_staff().role in ROLES,
         counts=queries.event_counts(session, [e.id for e in everything]),
         remaining=queries.remaining_by_event(session, everything),
     )
 
 
 def _unreachable(event_id: int) -> list[ReminderLog]:
-    """Seat offers nobody could be told about (time-limited, so staff call); reminders are not listed."""
+    """The phone list: offers, lottery results, changes and cancellations nobody could be told about."""
+    kinds = ReminderLog.kind.in_(PHONE_LIST_KINDS) | ReminderLog.kind.like("change-%")
     query = (select(ReminderLog).join(ReminderLog.registration)
-             .where(Registration.event_id == event_id, ReminderLog.kind == "offer",
+             .where(Registration.event_id == event_id, kinds,
                     ReminderLog.outcome.in_(("unreachable", "mail_failed")))
              .order_by(ReminderLog.created_at.desc()))
     return list(db.session.scalars(query))

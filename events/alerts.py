@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from core.timefmt import datetime_ja
 from events import notify, service
-from events.models import Event, EventAlert
+from events.alert_stages import STAGE_HELP, fits_stages, stage_choices
+from events.models import AlertPreference, Event, EventAlert
 from messages.limits import MAX_CARD_TITLE, carousel
 from messages.replies import BotResponse, Card, Text
 from messages.text import shorten
@@ -37,12 +38,20 @@ def _card(config: Mapping, event: Event, channel: str, seats: int) -> Card:
                 body=shorten(body, 120), button_label="詳しく見る・申し込む")
 
 
-def _recipients_by_channel(session: Session) -> dict[str, list[int]]:
+def _preferences(session: Session, subscriber_ids: list[int]) -> dict[int, list[str]]:
+    query = select(AlertPreference).where(AlertPreference.subscriber_id.in_(subscriber_ids))
+    return {p.subscriber_id: list(p.stages or []) for p in session.scalars(query)}
+
+
+def _recipients_by_channel(session: Session, event: Event) -> dict[str, list[int]]:
     from notifications.subscriptions import active_subscribers_for_topics
 
+    rows = list(session.execute(active_subscribers_for_topics(session, [TOPIC])))
+    stages = _preferences(session, [row[0] for row in rows])
     grouped: dict[str, list[int]] = {}
-    for subscriber_id, channel, _external in session.execute(active_subscribers_for_topics(session, [TOPIC])):
-        grouped.setdefault(channel, []).append(subscriber_id)
+    for subscriber_id, channel, _external in rows:
+        if fits_stages(event, stages.get(subscriber_id, [])):
+            grouped.setdefault(channel, []).append(subscriber_id)
     return grouped
 
 
@@ -56,11 +65,12 @@ def _claim(session: Session, event: Event, kind: str) -> EventAlert | None:
 
 def _push(session: Session, config: Mapping, event: Event, kind: str, alert: EventAlert) -> None:
     seats = service.remaining_seats(session, event)
-    for channel, subscriber_ids in _recipients_by_channel(session).items():
+    for channel, subscriber_ids in _recipients_by_channel(session, event).items():
         if channel not in notify.chat_channels():
             continue
         header = f"{TEXTS[kind]}\n「{event.title}」"
-        response = BotResponse([Text(header), carousel([_card(config, event, channel, seats)], header)])
+        response = BotResponse([Text(header), carousel([_card(config, event, channel, seats)], header),
+                                Text(STAGE_HELP)], stage_choices(config))
         if notify.push(session, config, subscriber_ids, response, reason="workshop_alert"):
             alert.recipients += len(subscriber_ids)
 

@@ -11,6 +11,8 @@ def register(subparsers) -> None:
     purge.set_defaults(handler=_purge)
     sub.add_parser("offers", help="expire unanswered seat offers and offer free seats").set_defaults(handler=_offers)
     sub.add_parser("reminders", help="send due reminders and thank-yous").set_defaults(handler=_reminders)
+    sub.add_parser("lottery", help="draw lotteries whose deadline passed and tell the results").set_defaults(
+        handler=_lottery)
 
 
 def _in_app(work):
@@ -45,4 +47,11 @@ def _reminders(_args) -> int:
     from events import reminders
 
     print(_in_app(lambda s, c: reminders.send_reminders(s, c)))
+    return 0
+
+
+def _lottery(_args) -> int:
+    from events import lottery
+
+    print(_in_app(lambda s, c: lottery.run_due_draws(s, c)))
     return 0

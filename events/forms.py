@@ -10,8 +10,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from events import party
 from events.models import Event
-from events.service import MAX_PARTICIPANTS, Application
+from events.service import Application
 from events.validation import FieldError, clean_name, contact_person_id, parse_contact, parse_count
 
 _SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -39,7 +40,11 @@ class RegistrationForm:
 
     @property
     def is_workshop(self) -> bool:
-        return self.event.kind == "workshop"
+        return party.takes_children(self.event)
+
+    @property
+    def max_people(self) -> int:
+        return party.max_people(self.event)
 
     @property
     def adults_label(self) -> str:
@@ -60,20 +65,16 @@ def _count(form: RegistrationForm, name: str, default: int) -> int:
         return default
     if count < 0:
         form.errors[name] = "人数は0以上の数字で入力してください。"
-    elif count > MAX_PARTICIPANTS:
-        form.errors[name] = f"1回のお申し込みは{MAX_PARTICIPANTS}人までです。"
     return count
 
 
 def _check_total(form: RegistrationForm, adults: int, children: int) -> None:
+    """The event's party rules: the same function the chat channels and the service use."""
     if {"adults", "children"} & form.errors.keys():
         return
-    if form.is_workshop and adults < 1:
-        form.errors["adults"] = "お子さまと一緒に参加する大人（保護者）を1人以上にしてください。"
-    elif adults + children < 1:
-        form.errors["adults"] = "参加人数を1人以上にしてください。"
-    elif adults + children > MAX_PARTICIPANTS:
-        form.errors["adults"] = f"大人と子どもあわせて{MAX_PARTICIPANTS}人までです。"
+    problem = party.party_problem(form.event, adults, children)
+    if problem:
+        form.errors[problem.field] = problem.message
 
 
 def _text_field(form: RegistrationForm, name: str, check) -> str | None:

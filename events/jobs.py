@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from core.worker import job_session
-from events import notices, privacy, reminders
+from events import lottery, notices, privacy, reminders
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,10 @@ def reminders_job(app) -> object:
     return _run(app, "reminders", lambda s, c: reminders.send_reminders(s, c))
 
 
+def lottery_job(app) -> object:
+    return _run(app, "lottery", lambda s, c: lottery.run_due_draws(s, c))
+
+
 def mail_job(app) -> object:
     return _run(app, "mail", lambda s, c: notices.send_pending_mail(s, c))
 
@@ -43,4 +47,5 @@ def register_jobs(scheduler, app) -> None:
     scheduler.add_job(offers_job, "interval", minutes=5, args=[app], id="events-offers")
     scheduler.add_job(reminders_job, "interval", minutes=10, args=[app], id="events-reminders")
     scheduler.add_job(mail_job, "interval", minutes=1, args=[app], id="events-mail")
+    scheduler.add_job(lottery_job, "interval", minutes=1, args=[app], id="events-lottery")
     scheduler.add_job(purge_job, "cron", hour=3, minute=30, args=[app], id="events-purge")

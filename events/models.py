@@ -4,16 +4,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
-from kpi.touch_columns import TouchColumns
+from core.touch_columns import TouchColumns
 
 if TYPE_CHECKING:
     from content.models import Article, Company
 
 EVENT_KINDS: dict[str, str] = {"tour": "企業見学会", "workshop": "子ども向け体験教室", "event": "イベント"}
+EVENT_STATUSES: dict[str, str] = {"open": "募集中", "closed": "締切", "cancelled": "中止"}
+SELECTIONS: dict[str, str] = {"first_come": "先着順", "lottery": "抽選"}
 
 
 class Event(Base):
@@ -37,6 +39,19 @@ class Event(Base):
     # Bumped by every seat-changing transaction: the UPDATE takes the row's write
     # lock first, which serialises registrations per event on SQLite and PostgreSQL.
     seat_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    status: Mapped[str] = mapped_column(String(20), default="open", server_default="open", index=True)
+    selection: Mapped[str] = mapped_column(String(20), default="first_come", server_default="first_come")
+    map_url: Mapped[str | None] = mapped_column(String(500))
+    age_min: Mapped[int | None]  # the children's ages the event is for (years), inclusive
+    age_max: Mapped[int | None]
+    max_per_application: Mapped[int | None]  # None: the service-wide MAX_PARTICIPANTS
+    min_adults: Mapped[int | None]  # None: 1 for workshops (a guardian comes along), else 0
+    min_children: Mapped[int] = mapped_column(default=0, server_default="0")
+    adults_use_seats: Mapped[bool] = mapped_column(default=True, server_default=true())
+    confirm_by_link: Mapped[bool] = mapped_column(default=False, server_default=false())
+    lottery_seed: Mapped[str | None] = mapped_column(String(64))
+    lottery_drawn_at: Mapped[datetime | None]
+    change_round: Mapped[int] = mapped_column(default=0, server_default="0")  # numbers change notices
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -47,8 +62,22 @@ class Event(Base):
     def kind_label(self) -> str:
         return EVENT_KINDS.get(self.kind, self.kind)
 
+    @property
+    def status_label(self) -> str:
+        return EVENT_STATUSES.get(self.status, self.status)
 
-REGISTRATION_STATUSES = ("confirmed", "waitlisted", "offered", "cancelled")
+    @property
+    def selection_label(self) -> str:
+        return SELECTIONS.get(self.selection, self.selection)
+
+    @property
+    def is_lottery(self) -> bool:
+        return self.selection == "lottery"
+
+
+# applied: a lottery application before the draw; held: looks scripted, waits for staff review;
+# pending: waits for the applicant to confirm by the e-mailed link. None of these holds a seat.
+REGISTRATION_STATUSES = ("confirmed", "waitlisted", "offered", "cancelled", "applied", "held", "pending")
 
 
 class Registration(TouchColumns, Base):
@@ -83,10 +112,14 @@ class Registration(TouchColumns, Base):
     # replayed submission finds the registration it already made.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     offer_expires_at: Mapped[datetime | None]
+    seats: Mapped[int | None]  # seats it uses (None: every participant, as before party rules)
+    lottery_rank: Mapped[int | None]  # place on the waitlist drawn by the lottery
+    source_hash: Mapped[str | None] = mapped_column(String(64), index=True)  # keyed hash of the client IP
+    held_reason: Mapped[str | None] = mapped_column(String(40))
     attended_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     personal_data_purged_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship()
@@ -94,6 +127,10 @@ class Registration(TouchColumns, Base):
     @property
     def participants(self) -> int:
         return self.adults + self.children
+
+    @property
+    def seat_count(self) -> int:
+        return self.participants if self.seats is None else self.seats
 
 
 class RegistrationDraft(Base):
@@ -128,7 +165,9 @@ class RegistrationDraft(Base):
 
 NOTICE_KINDS: dict[str, str] = {
     "offer": "空席のご案内", "day_before": "前日リマインド", "two_hours": "2時間前リマインド",
-    "thank_you": "お礼とアンケート",
+    "thank_you": "お礼とアンケート", "lottery_won": "当選のお知らせ", "lottery_wait": "抽選結果（キャンセル待ち）",
+    "cancelled": "中止のお知らせ", "change": "変更のお知らせ", "registered": "受付のお知らせ",
+    "confirm_link": "申し込み確定のお願い",
 }
 
 
@@ -195,3 +234,19 @@ class EventAlert(Base):
     kind: Mapped[str] = mapped_column(String(20))
     recipients: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+SCHOOL_STAGES: dict[str, tuple[str, int, int]] = {  # stage → (label, youngest age, oldest age)
+    "preschool": ("未就学", 0, 5), "elementary_low": ("小学生 低学年", 6, 8),
+    "elementary_high": ("小学生 高学年", 9, 11), "junior_high": ("中学生", 12, 14), "high_school": ("高校生", 15, 17),
+}
+
+
+class AlertPreference(Base):
+    """A parent's choice of which children's workshops to hear about (their child's school stage)."""
+
+    __tablename__ = "event_alert_preferences"
+
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True)
+    stages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -25,7 +25,10 @@ from events.validation import is_email
 log = logging.getLogger(__name__)
 
 PUSH_REASONS = {"offer": "event_offer", "day_before": "event_reminder", "two_hours": "event_reminder",
-                "thank_you": "event_thanks"}
+                "thank_you": "event_thanks", "lottery_won": "event_lottery", "lottery_wait": "event_lottery",
+                "cancelled": "event_cancelled", "change": "event_change", "registered": "event_registered",
+                "confirm_link": "event_registered"}
+URGENT_KINDS = ("offer", "cancelled", "change")  # time-critical: not held back by the quiet hours
 MAIL_BATCH = 50
 
 
@@ -41,9 +44,9 @@ def _deliver(session: Session, config: Mapping, registration: Registration, kind
                         subject=notice.subject[:200], outcome="unreachable")
     if chat is not None:
         subscriber = notify.subscriber_id(session, *chat)
-        urgent = kind == "offer"  # a time-limited offer must not wait for the quiet hours to end
-        if subscriber and notify.push(session, config, [subscriber], notice.response,
-                                      reason=PUSH_REASONS[kind], urgent=urgent):
+        urgent = kind.split("-")[0] in URGENT_KINDS  # an offer or a cancellation must not wait for morning
+        reason = PUSH_REASONS.get(kind.split("-")[0], "event_notice")
+        if subscriber and notify.push(session, config, [subscriber], notice.response, reason=reason, urgent=urgent):
             entry.outcome, entry.sent_at = "queued", utcnow()
     elif is_email(registration.contact) and mail.mail_configured(config):
         entry.outcome, entry.body = "mail_pending", notice.mail_body

@@ -36,6 +36,7 @@ def retention_days(config=None) -> int:
 def anonymise(registration: Registration, now: datetime) -> None:
     registration.name = None
     registration.contact = None
+    registration.source_hash = None
     registration.person_key = f"{registration.channel}:purged-{registration.id}"
     registration.personal_data_purged_at = now
 

@@ -42,21 +42,22 @@ def person_registrations(session: Session, person_key: str, now: datetime | None
 
 
 def event_registrations(session: Session, event_id: int) -> list[Registration]:
-    """Every registration of an event in application order (staff view, CSV)."""
-    query = select(Registration).where(Registration.event_id == event_id).order_by(
-        Registration.created_at, Registration.id
-    )
+    """Every registration of an event in application order, the lottery's waitlist in rank order (staff, CSV)."""
+    query = select(Registration).where(Registration.event_id == event_id).order_by(*service.WAITLIST_ORDER)
     return list(session.scalars(query))
 
 
 def waitlist_position(session: Session, registration: Registration) -> int | None:
     if registration.status != "waitlisted":
         return None
+    if registration.lottery_rank:  # the lottery's rank among those still waiting
+        rank_ahead = Registration.lottery_rank < registration.lottery_rank
+    else:
+        rank_ahead = (Registration.created_at < registration.created_at) | (
+            (Registration.created_at == registration.created_at) & (Registration.id < registration.id))
     ahead = session.scalar(
         select(func.count()).select_from(Registration).where(
-            Registration.event_id == registration.event_id, Registration.status == "waitlisted",
-            (Registration.created_at < registration.created_at)
-            | ((Registration.created_at == registration.created_at) & (Registration.id < registration.id)),
+            Registration.event_id == registration.event_id, Registration.status == "waitlisted", rank_ahead,
         )
     )
     return int(ahead or 0) + 1

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -26,10 +26,12 @@ from sqlalchemy.orm import Session
 
 from core import signals
 from core.db import utcnow
+from events import abuse, party
 from events.models import Event, Registration
+from events.party import MAX_PARTICIPANTS  # noqa: F401  (callers' default limit)
 from events.validation import CONTACT_MAX, NAME_MAX, FieldError, clean_contact, clean_name  # noqa: F401
 
-MAX_PARTICIPANTS = 10
+MAX_GROUP = 40  # no event takes more people in one application
 OFFER_HOURS = 48
 PURPOSE_VERSION = "2026-11"
 PURPOSE_OF_USE = (
@@ -37,16 +39,19 @@ PURPOSE_OF_USE = (
     "イベント終了後、一定期間が過ぎると削除し、人数などの匿名の集計だけを残します。"
 )
 SEAT_HOLDING = ("confirmed", "offered")
-ACTIVE = ("confirmed", "offered", "waitlisted")
-
+NO_SEAT_YET = ("applied", "held", "pending")  # lottery entry, staff review, waiting for the e-mailed link
+ACTIVE = ("confirmed", "offered", "waitlisted", *NO_SEAT_YET)
 
 
 class RegistrationError(Exception):
-    """A rule the applicant hit; ``message`` is shown to them as is (Japanese)."""
+    """A rule the applicant hit; ``message`` is shown to them as is (Japanese).
 
-    def __init__(self, code: str, message: str):
+    ``existing``: for "duplicate_person", the registration the same person already has.
+    """
+
+    def __init__(self, code: str, message: str, existing: Registration | None = None):
         super().__init__(message)
-        self.code, self.message = code, message
+        self.code, self.message, self.existing = code, message, existing
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,10 @@ class Application:
     contact: str | None = None
     consent: bool = False
     submission_key: str | None = None  # a form / confirmation id: resubmitting returns the same registration
+    limits: abuse.Limits | None = None  # public channels: rate limits and scripted-look checks apply
+    source_hash: str | None = None  # keyed hash of the web client's address
+    fill_seconds: float | None = None  # how long the web form was open before it was sent
+    confirm_first: bool = False  # 先着 with a confirmation link: no seat until the link is opened
 
     @property
     def person_key(self) -> str:
@@ -72,8 +81,8 @@ def _check_counts(adults: int, children: int) -> None:
             raise RegistrationError("participants", "参加人数は0以上の数字で入力してください。")
     if adults + children < 1:
         raise RegistrationError("participants", "参加人数を1人以上にしてください。")
-    if adults + children > MAX_PARTICIPANTS:
-        raise RegistrationError("participants", f"1回のお申し込みは{MAX_PARTICIPANTS}人までです。")
+    if adults + children > MAX_GROUP:
+        raise RegistrationError("participants", f"1回のお申し込みは{MAX_GROUP}人までです。")
 
 
 def validate_application(app_: Application) -> Application:
@@ -85,11 +94,8 @@ def validate_application(app_: Application) -> Application:
         contact = clean_contact(app_.contact) if app_.contact is not None else None
     except FieldError as exc:
         raise RegistrationError(exc.field, exc.message) from exc
-    return Application(
-        event_id=app_.event_id, channel=app_.channel, person_id=app_.person_id,
-        adults=app_.adults, children=app_.children, consent=True, name=name, contact=contact,
-        submission_key=(app_.submission_key or None) and app_.submission_key[:64],
-    )
+    return replace(app_, consent=True, name=name, contact=contact,
+                   submission_key=(app_.submission_key or None) and app_.submission_key[:64])
 
 
 def _lock_event(session: Session, event_id: int) -> Event:
@@ -103,9 +109,13 @@ def _lock_event(session: Session, event_id: int) -> Event:
     ).one()
 
 
+SEATS_USED = func.coalesce(Registration.seats, Registration.adults + Registration.children)
+WAITLIST_ORDER = (func.coalesce(Registration.lottery_rank, 0), Registration.created_at, Registration.id)
+
+
 def seats_taken(session: Session, event_id: int) -> int:
     total = session.scalar(
-        select(func.coalesce(func.sum(Registration.adults + Registration.children), 0)).where(
+        select(func.coalesce(func.sum(SEATS_USED), 0)).where(
             Registration.event_id == event_id, Registration.status.in_(SEAT_HOLDING)
         )
     )
@@ -122,7 +132,7 @@ def remaining_seats_for(session: Session, events: list[Event]) -> dict[int, int]
     if not ids:
         return {}
     taken = dict(session.execute(
-        select(Registration.event_id, func.sum(Registration.adults + Registration.children))
+        select(Registration.event_id, func.sum(SEATS_USED))
         .where(Registration.event_id.in_(ids), Registration.status.in_(SEAT_HOLDING))
         .group_by(Registration.event_id)
     ).all())
@@ -132,10 +142,17 @@ def remaining_seats_for(session: Session, events: list[Event]) -> dict[int, int]
 def is_open(event: Event, now: datetime | None = None) -> bool:
     now = now or utcnow()
     closes_at = event.deadline or event.starts_at
+    if event.status != "open" or (event.is_lottery and event.lottery_drawn_at is not None):
+        return False
     return now <= closes_at and now < event.starts_at
 
 
+CANCELLED_EVENT = "このイベントは中止になりました。"
+
+
 def _check_open(event: Event, now: datetime, *, by_staff: bool = False) -> None:
+    if event.status == "cancelled":
+        raise RegistrationError("closed", CANCELLED_EVENT)
     if now >= event.starts_at:
         raise RegistrationError("past", "このイベントはすでに開催済み（または開催中）のため申し込めません。")
     if not by_staff and not is_open(event, now):  # staff may still add a phoned-in applicant
@@ -151,12 +168,12 @@ def active_registration(session: Session, event_id: int, person_key: str) -> Reg
     )
 
 
-def _new_registration(app_: Application, status: str, now: datetime) -> Registration:
+def _new_registration(app_: Application, status: str, seats: int, now: datetime) -> Registration:
     return Registration(
         event_id=app_.event_id, channel=app_.channel, person_key=app_.person_key, status=status,
-        adults=app_.adults, children=app_.children, name=app_.name, contact=app_.contact,
+        adults=app_.adults, children=app_.children, name=app_.name, contact=app_.contact, seats=seats,
         purpose_version=PURPOSE_VERSION, consented_at=now, token=secrets.token_urlsafe(24),
-        submission_key=app_.submission_key,
+        submission_key=app_.submission_key, source_hash=app_.source_hash, created_at=now,
     )
 
 
@@ -168,6 +185,45 @@ BeforeCommit = Callable[[Session, Registration], None]
 
 
 DUPLICATE = "このイベントにはすでにお申し込み済みです。「予約確認」から内容を確認できます。"
+SAME_PERSON = "同じお名前と連絡先で、このイベントにはすでにお申し込みがあります。新しいお申し込みはせず、いまのお申し込みをご案内します。"
+
+
+def check_party(event: Event, adults: int, children: int) -> int:
+    """The seats the party takes; ``RegistrationError`` when it breaks the event's party rules."""
+    try:
+        party.check_party(event, adults, children)
+    except party.PartyProblem as exc:
+        raise RegistrationError("participants" if exc.field == "adults" else exc.field, exc.message) from exc
+    return party.seats_needed(event, adults, children)
+
+
+def seat_status(session: Session, event: Event, seats: int) -> str:
+    """Where an admitted application goes now: the lottery, a seat, or the waitlist."""
+    if event.is_lottery and event.lottery_drawn_at is None:
+        return "applied"
+    return "confirmed" if seats_taken(session, event.id) + seats <= event.capacity else "waitlisted"
+
+
+def _check_person(session: Session, event: Event, application: Application, now: datetime) -> None:
+    if active_registration(session, event.id, application.person_key):
+        raise RegistrationError("duplicate", DUPLICATE)
+    existing = abuse.same_person(session, event.id, application.name, application.contact, ACTIVE)
+    if existing is not None:
+        raise RegistrationError("duplicate_person", SAME_PERSON, existing)
+    limits = application.limits
+    if limits is not None and abuse.over_limit(session, limits, application.source_hash, application.contact, now):
+        raise RegistrationError("rate_limited", abuse.RATE_LIMITED)
+
+
+def _first_status(session: Session, event: Event, application: Application, seats: int,
+                  now: datetime) -> tuple[str, str | None]:
+    limits = application.limits
+    held = limits and abuse.held_reason(session, limits, application.source_hash, application.fill_seconds, now)
+    if held:
+        return "held", held
+    if application.confirm_first and not event.is_lottery:
+        return "pending", None
+    return seat_status(session, event, seats), None
 
 
 def _insert(session: Session, application: Application, now: datetime, by_staff: bool,
@@ -178,10 +234,11 @@ def _insert(session: Session, application: Application, now: datetime, by_staff:
     if earlier is not None:
         return earlier
     _check_open(event, now, by_staff=by_staff)
-    if active_registration(session, event.id, application.person_key):
-        raise RegistrationError("duplicate", DUPLICATE)
-    fits = seats_taken(session, event.id) + application.adults + application.children <= event.capacity
-    registration = _new_registration(application, "confirmed" if fits else "waitlisted", now)
+    seats = check_party(event, application.adults, application.children)
+    _check_person(session, event, application, now)
+    status, reason = _first_status(session, event, application, seats, now)
+    registration = _new_registration(application, status, seats, now)
+    registration.held_reason = reason
     session.add(registration)
     if before_commit is not None:
         session.flush()
@@ -224,15 +281,15 @@ def _offer_freed_seats(session: Session, event: Event, now: datetime) -> list[Re
     waitlist = session.scalars(
         select(Registration)
         .where(Registration.event_id == event.id, Registration.status == "waitlisted")
-        .order_by(Registration.created_at, Registration.id)
+        .order_by(*WAITLIST_ORDER)
     )
     for candidate in waitlist:
         if free <= 0:
             break
-        if candidate.participants <= free:  # the first one that fits, in order
+        if candidate.seat_count <= free:  # the first one that fits, in rank (or application) order
             candidate.status = "offered"
             candidate.offer_expires_at = _offer_deadline(event, now)
-            free -= candidate.participants
+            free -= candidate.seat_count
             offered.append(candidate)
     return offered
 
@@ -331,3 +388,8 @@ def events_with_open_seats_and_waitlist(session: Session, now: datetime | None =
     waiting = select(Registration.event_id).where(Registration.status == "waitlisted").distinct()
     candidates = session.scalars(select(Event).where(Event.id.in_(waiting), Event.starts_at > now))
     return [event.id for event in candidates if seats_taken(session, event.id) < event.capacity]
+
+
+def last_rank(session: Session, event_id: int) -> int:
+    return int(session.scalar(select(func.max(Registration.lottery_rank)).where(
+        Registration.event_id == event_id)) or 0)

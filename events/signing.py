@@ -54,3 +54,23 @@ def read_checkin_code(secret_key: str, code: str) -> int | None:
 
 def checkin_url(base_url: str, secret_key: str, registration_id: int) -> str:
     return f"{base_url.rstrip('/')}{CHECKIN_PATH}{checkin_code(secret_key, registration_id)}"
+
+
+FORM_SALT = "event-form-started-v1"
+
+
+def form_started(secret_key: str) -> str:
+    """When the registration form was shown (signed: a script cannot claim it waited)."""
+    import time
+
+    return URLSafeSerializer(secret_key, salt=FORM_SALT).dumps(int(time.time()))
+
+
+def read_form_started(secret_key: str, value: str) -> float | None:
+    if not value or len(value) > 100:
+        return None
+    try:
+        started = URLSafeSerializer(secret_key, salt=FORM_SALT).loads(value)
+    except BadSignature:
+        return None
+    return float(started) if isinstance(started, int) and not isinstance(started, bool) else None

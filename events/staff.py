@@ -21,7 +21,8 @@ from events.models import Event, Registration
 from events.service import RegistrationError
 from staff import audit
 
-STATUS_LABELS = {"confirmed": "参加確定", "waitlisted": "キャンセル待ち", "offered": "空席案内中", "cancelled": "キャンセル"}
+STATUS_LABELS = {"confirmed": "参加確定", "waitlisted": "キャンセル待ち", "offered": "空席案内中", "cancelled": "キャンセル",
+                 "applied": "抽選待ち", "held": "確認のため保留", "pending": "本人の確定待ち"}
 CHANNEL_LABELS = {"line": "LINE", "discord": "Discord", "web": "ウェブ", "staff": "職員入力"}
 
 
@@ -111,5 +112,7 @@ def export_csv(session: Session, staff, event: Event) -> bytes:
 
 ACTION_LABELS = {
     "event.registration_add": "イベント申込の追加", "event.registration_cancel": "イベント申込のキャンセル",
-    "event.checkin": "イベント受付", "event.export": "申込者CSV出力",
+    "event.checkin": "イベント受付", "event.export": "申込者CSV出力", "event.create": "イベント作成",
+    "event.edit": "イベント編集", "event.cancel": "イベント中止", "event.attach_article": "イベント記事の関連付け",
+    "event.lottery_draw": "抽選", "event.registration_admit": "保留中の申込の受付",
 }

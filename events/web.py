@@ -5,17 +5,28 @@ The private pages of one registration (``/registrations/<token>``) live in
 """
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
+from core import signals
 from core.db import db
-from events import forms, queries, service
+from events import abuse, confirmations, forms, mail, party, queries, service, signing
 from events.service import PURPOSE_OF_USE, RegistrationError
-from kpi import attribution
+from events.validation import is_email
+from staff.audit import hash_ip
 
 bp = Blueprint("events", __name__)
 
+
+def _record_attribution(session, registration) -> None:
+    """Where the applicant came from (the KPI domain reads the tracked-link reference)."""
+    signals.action_recorded.send(registration, session=session, user_id=None)
+
 CONFLICT_CODES = {"duplicate", "closed", "past", "not_found"}
+SAME_PERSON_TITLE = "すでにお申し込みがあります"
 FIELD_OF_CODE = {"participants": "adults"}  # service error code → form field
 
 
@@ -47,7 +58,8 @@ def _render_detail(event, form: forms.RegistrationForm, status: int = 200, probl
     html = render_template(
         "events/detail.html", event=event, form=form, hints=forms.HINTS, purpose=PURPOSE_OF_USE,
         seats=service.remaining_seats(session, event), is_open=service.is_open(event), problem=problem,
-        max_participants=service.MAX_PARTICIPANTS,
+        max_participants=party.max_people(event), party_rules=party.rules_text(event),
+        form_started=signing.form_started(current_app.config["SECRET_KEY"]),
     )
     response = Response(html, status=status)
     response.headers["Cache-Control"] = "no-store"  # each form carries its own submission key
@@ -67,6 +79,25 @@ def detail(event_id: int):
     return _render_detail(event, forms.RegistrationForm(event))
 
 
+def _public_application(event, application: service.Application) -> service.Application:
+    """The web form's application with what the abuse limits and the confirmation step need."""
+    config = current_app.config
+    started = signing.read_form_started(config["SECRET_KEY"], request.form.get("form_started", ""))
+    confirm_first = bool(event.confirm_by_link and is_email(application.contact) and mail.mail_configured(config))
+    return replace(application, limits=abuse.limits_from(config), source_hash=hash_ip(request.remote_addr),
+                   fill_seconds=0.0 if started is None else max(0.0, time.time() - started),  # no stamp: a script
+                   confirm_first=confirm_first)
+
+
+def _same_person(existing) -> Response:
+    from events.staff import STATUS_LABELS
+
+    message = (f"同じお名前と連絡先で、すでにお申し込みがあります（受付番号{existing.id}・{STATUS_LABELS[existing.status]}）。"
+               "新しいお申し込みは作っていません。内容の確認やキャンセルは、お申し込み時のメール・LINE・"
+               "保存したページのリンクからできます。")
+    return message_page(SAME_PERSON_TITLE, message, 409, link=(url_for("public.events"), "イベント一覧へ"))
+
+
 @bp.post("/events/<int:event_id>/register")
 def register(event_id: int):
     event = _public_event_or_404(event_id)
@@ -74,12 +105,18 @@ def register(event_id: int):
     if application is None:
         return _render_detail(event, form, 422)
     try:
-        registration = service.register(db.session, application, before_commit=attribution.stamp_from_request)
+        registration = service.register(db.session, _public_application(event, application),
+                                        before_commit=_record_attribution)
     except RegistrationError as exc:
+        if exc.code == "duplicate_person" and exc.existing is not None:
+            return _same_person(exc.existing)
+        if exc.code == "rate_limited":
+            return _render_detail(event, form, 429, problem=exc.message)
         if exc.code in CONFLICT_CODES:
             return _render_detail(event, form, 409, problem=exc.message)
         form.errors[FIELD_OF_CODE.get(exc.code, exc.code)] = exc.message
         return _render_detail(event, form, 422)
+    confirmations.after_web_registration(db.session, current_app.config, registration)
     return redirect(url_for("events.registration", token=registration.token, done=1), code=303)
 
 
@@ -97,7 +134,7 @@ def register_blueprints(app) -> None:
     Registered before the public site so that ``/events/<id>`` (its former
     placeholder) is served by the registration page.
     """
-    from events import admin
+    from events import admin, admin_editor  # noqa: F401  (admin_editor adds the editor to admin.bp)
 
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp)

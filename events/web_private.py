@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 
 from core.db import db, utcnow
-from events import privacy, qr, queries, service, signing, survey
+from events import confirmations, privacy, qr, queries, review, service, signing, survey
 from events.models import SURVEY_NEXT_STEPS, SURVEY_SCORES, Registration
 from events.notify import chat_user
 from events.service import RegistrationError
@@ -48,7 +48,20 @@ def _back(registration: Registration, **args) -> Response:
 def registration(token: str):
     found = _registration_or_404(token)
     return _page("events/registration.html", found, done=request.args.get("done") == "1",
-                 notice=request.args.get("notice"), erased=found.personal_data_purged_at is not None)
+                 notice=request.args.get("notice"), erased=found.personal_data_purged_at is not None,
+                 mailed=confirmations.mail_on_its_way(db.session, found),
+                 page_url=current_app.config["BASE_URL"] + url_for("events.registration", token=found.token))
+
+
+@bp.route("/registrations/<token>/confirm", methods=["GET", "POST"])
+def confirm(token: str):
+    """The e-mailed link of a 先着 event with a confirmation step: the seat is taken only now."""
+    found = _registration_or_404(token)
+    if request.method == "GET" and found.status == "pending":
+        return _page("events/registration.html", found, confirming=True)
+    if found.status == "pending":
+        return _act(found, review.confirm_by_link, "confirmed", "events/registration.html")
+    return _back(found)
 
 
 @bp.get("/registrations/<token>/qr.png")

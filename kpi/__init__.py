@@ -19,7 +19,8 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     from core import signals
-    from kpi import service, views
+    from kpi import assumptions_views, attribution, service, views  # noqa: F401  (assumptions_views: console pages)
 
     views.init_app(app)  # tracked links, /friend, /admin/kpi, page views
     signals.link_clicked.connect(service.record_click)
+    signals.action_recorded.connect(attribution.on_action_recorded)

@@ -5,7 +5,7 @@ HttpOnly, SameSite=Lax, 7 days. It holds only what the link itself said —
 channel, broadcast, article, audience segment — for the first and the last
 tracked link opened in those 7 days, never who the person is, so no consent
 banner is needed (README, "KPI"). Forms read it through ``request_touches``
-and write it with ``stamp`` onto any row with ``kpi.touch_columns.TouchColumns``.
+and write it with ``stamp`` onto any row with ``core.touch_columns.TouchColumns``.
 
 In a chat the person is known to the bot: the chat's own channel is the touch,
 and a per-user link tapped in that chat (channels.links, ``recipient``) within 7 days
@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 from channels import registry
 from channels.links import TrackedLink, hash_recipient
 from core.db import utcnow
+from core.touch_columns import TOUCH_FIELDS
 from kpi import sources
 from kpi.models import Click
-from kpi.touch_columns import TOUCH_FIELDS
 
 COOKIE = "mz_ref"
 SALT = "attribution-ref-v1"
@@ -137,6 +137,14 @@ def chat_touches(session: Session, channel: str, user_id: str, now: datetime | N
         return Touches(touch, touch)
     first, last = (Touch(c, b, a, s or segment) for c, b, a, s in (clicks[0], clicks[-1]))
     return Touches(first, last)
+
+
+def on_action_recorded(row, *, session: Session, user_id: str | None = None, channel: str | None = None) -> None:
+    """Receiver of ``core.signals.action_recorded``: a chat user's touches, else the web reference."""
+    if user_id and channel:
+        stamp(row, chat_touches(session, channel, user_id))
+    elif has_request_context():
+        stamp(row, request_touches())
 
 
 def chat_stamper(channel: str, user_id: str):

@@ -13,10 +13,11 @@ from staff.auth import current_staff, staff_required
 
 bp = Blueprint("kpi_admin", __name__, url_prefix="/admin/kpi")
 ROLES = ("ward",)  # 区職員; 管理者 always passes staff_required
+READERS = ("ward", "contractor")  # the contractor sees KPIs read-only (the ward's page plan)
 
 SECTIONS = (
-    ("行動変容ファネル（認知→就業）", ("stages", "stages_channel", "stages_persona", "stages_article", "stages_series",
-                              "stages_company")),
+    ("行動変容ファネル（認知→就業）", ("stages", "stages_outlook", "stages_channel", "stages_persona", "stages_article",
+                              "stages_series", "stages_company")),
     ("ファネル", ("funnel", "funnel_channel", "funnel_persona", "funnel_week", "funnel_article")),
     ("友だち・フォロワー", ("followers", "inflow")),
     ("チャネル比較と配信", ("channels", "broadcasts", "line_insight")),
@@ -38,7 +39,7 @@ def no_store(response):
 
 
 @bp.get("/")
-@staff_required(*ROLES)
+@staff_required(*READERS)
 def dashboard():
     session = db.session
     chosen = filters.parse(request.args, jst_day())
@@ -55,7 +56,7 @@ def dashboard():
 
 
 @bp.get("/export/<key>.csv")
-@staff_required(*ROLES)
+@staff_required(*READERS)
 def export_csv(key: str):
     if key not in report.BUILDERS:
         abort(404)

@@ -84,10 +84,19 @@ class Lookups:
         return (self.articles.get(article_id) or ("", None, None))[1] or ""
 
 
+def _rows_and_lookups(session: Session, scope: Scope) -> tuple[dict[str, tuple], Lookups]:
+    """Read once per request: every stage table of the dashboard uses the same rows and names."""
+    cache = queries.request_cache(session)
+    key = ("stages", scope)
+    if key not in cache:
+        stage_rows = _stage_rows(session, scope)
+        cache[key] = (stage_rows, Lookups(session, stage_rows))
+    return cache[key]
+
+
 def breakdown(session: Session, scope: Scope, by: str) -> dict[object, dict[str, int]]:
     """{group: {stage: count}}; by = total | channel | persona | article | series | company."""
-    stage_rows = _stage_rows(session, scope)
-    look = Lookups(session, stage_rows)
+    stage_rows, look = _rows_and_lookups(session, scope)
     out: dict[object, dict[str, int]] = defaultdict(lambda: {s.key: 0 for s in STAGES})
     for stage, rows in stage_rows.items():
         for row in rows:

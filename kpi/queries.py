@@ -3,6 +3,19 @@
 All functions take a ``Scope`` (date range + optional channel) and sum
 ``kpi_daily_metrics.value``. Metrics that are snapshots (followers) are read at
 a single day instead of summed.
+
+Every function answers from one of two *frames* — aggregates of every metric
+at once, read in one query each and kept for the rest of the request:
+
+- the daily frame: per (metric, channel, day, tied to an article or not), over
+  a window wide enough for the headline's previous week and the projection's
+  observed weeks (totals, daily and weekly series, snapshots);
+- the breakdown frame: per (metric, channel, persona, article, ref, label) over
+  the scope's days (top lists, funnels by persona or article, events...).
+
+So a dashboard render costs two roll-up queries however many tables and funnel
+steps read them; a new metric or funnel stage is just another key in the frames.
+Channel filters, limits and ordering are applied in Python on these small sets.
 """
 from __future__ import annotations
 
@@ -20,8 +33,11 @@ from kpi.models import DailyMetric
 
 # Metrics without a channel dimension: a channel filter does not apply to them.
 CHANNEL_LESS = {m.REFERRERS}
-DIMENSIONS = {"channel": DailyMetric.channel, "persona": DailyMetric.persona, "article": DailyMetric.article_id,
-              "ref": DailyMetric.ref_id, "label": DailyMetric.label, "day": DailyMetric.day}
+# Dimensions of each frame, in the order of their columns after (metric, channel).
+DAILY_DIMS = ("day", "on_article")
+BREAKDOWN_DIMS = ("persona", "article", "ref", "label")
+# The daily frame reaches back this far from the scope's end (headline: 14 days, projection: 8 full weeks).
+DAILY_WINDOW_DAYS = 70
 
 
 @dataclass(frozen=True)
@@ -58,43 +74,121 @@ def request_memo(func):
     return wrapper
 
 
-def _where(metric: str, scope: Scope, **equals):
-    conditions = [DailyMetric.metric == metric, DailyMetric.day >= scope.start, DailyMetric.day <= scope.end]
+# --- the two frames -----------------------------------------------------------------
+
+
+class Frame:
+    """Rows ``(channel, *dims, value)`` per metric, for the days ``start``..``end``."""
+
+    def __init__(self, dims: tuple[str, ...], start: date, end: date, rows):
+        self.dims, self.start, self.end = dims, start, end
+        self.by_metric: dict[str, list[tuple]] = defaultdict(list)
+        for metric, *rest in rows:
+            self.by_metric[metric].append((*rest[:-1], int(rest[-1] or 0)))
+
+    def covers(self, scope: Scope) -> bool:
+        return self.start <= scope.start and scope.end <= self.end
+
+    def column(self, name: str) -> int:
+        return 0 if name == "channel" else 1 + self.dims.index(name)
+
+
+def _read_frame(session: Session, dims: tuple[str, ...], columns: list, start: date, end: date) -> Frame:
+    query = (select(DailyMetric.metric, DailyMetric.channel, *columns, func.sum(DailyMetric.value))
+             .where(DailyMetric.day >= start, DailyMetric.day <= end)
+             .group_by(DailyMetric.metric, DailyMetric.channel, *columns))
+    return Frame(dims, start, end, session.execute(query))
+
+
+def request_cache(session: Session) -> dict:
+    """Per-request memo of KPI reads (empty and unshared outside a request)."""
+    return _frame_cache(session)
+
+
+def _frame_cache(session: Session) -> dict:
+    if not has_request_context():
+        return {}  # tools and tests outside a request read afresh each time
+    return request.environ.setdefault("kpi.frames", {}).setdefault(id(session), {})
+
+
+def daily_frame(session: Session, scope: Scope) -> Frame:
+    cache = _frame_cache(session)
+    frame = cache.get("daily")
+    if frame is None or not frame.covers(scope):
+        start = min(scope.start, scope.end - timedelta(days=DAILY_WINDOW_DAYS))
+        if frame is not None:
+            start, end = min(start, frame.start), max(scope.end, frame.end)
+        else:
+            end = scope.end
+        on_article = (DailyMetric.article_id != 0).label("on_article")
+        frame = cache["daily"] = _read_frame(session, DAILY_DIMS, [DailyMetric.day, on_article], start, end)
+    return frame
+
+
+def breakdown_frame(session: Session, scope: Scope) -> Frame:
+    cache = _frame_cache(session)
+    key = ("breakdown", scope.start, scope.end)
+    if key not in cache:
+        columns = [DailyMetric.persona, DailyMetric.article_id, DailyMetric.ref_id, DailyMetric.label]
+        cache[key] = _read_frame(session, BREAKDOWN_DIMS, columns, scope.start, scope.end)
+    return cache[key]
+
+
+# --- filtering the frames -------------------------------------------------------------
+
+
+def _channel_matches(metric: str, channel: str, scope: Scope) -> bool:
     if metric == m.UNIQUE_VISITORS:
-        conditions.append(DailyMetric.channel == scope.channel)  # "" rows are the whole-site count
-    elif scope.channel and metric not in CHANNEL_LESS:
-        conditions.append(DailyMetric.channel == scope.channel)
-    for name, value in equals.items():
-        conditions.append(DIMENSIONS[name] == value)
-    return conditions
+        return channel == scope.channel  # "" rows are the whole-site count
+    return not scope.channel or metric in CHANNEL_LESS or channel == scope.channel
+
+
+def _rows(session: Session, metric: str, scope: Scope, names: set[str], articles_only: bool, equals: dict):
+    """The matching rows of the frame that knows every dimension in ``names``, and that frame."""
+    wanted = names | set(equals) - {"channel"}
+    frame = (daily_frame if wanted <= {"day"} else breakdown_frame)(session, scope)
+    if "day" in wanted and frame.dims != DAILY_DIMS:
+        raise ValueError("days cannot be combined with other dimensions")
+    checks = [(frame.column(name), value) for name, value in equals.items()]
+    day_col, article_col = frame.column("day") if "day" in frame.dims else None, None
+    if articles_only:
+        article_col = frame.column("on_article" if frame.dims == DAILY_DIMS else "article")
+    out = []
+    for row in frame.by_metric.get(metric, ()):
+        if day_col is not None and not scope.start <= row[day_col] <= scope.end:
+            continue
+        if not _channel_matches(metric, row[0], scope) or (article_col is not None and not row[article_col]):
+            continue
+        if all(row[col] == value for col, value in checks):
+            out.append(row)
+    return frame, out
+
+
+# --- what the reports ask ---------------------------------------------------------------
 
 
 @request_memo
 def total(session: Session, metric: str, scope: Scope, **equals) -> int:
-    value = session.scalar(select(func.sum(DailyMetric.value)).where(*_where(metric, scope, **equals)))
-    return int(value or 0)
+    _frame, rows = _rows(session, metric, scope, set(), False, equals)
+    return sum(row[-1] for row in rows)
 
 
-@request_memo
 def article_views(session: Session, scope: Scope, **equals) -> int:
-    value = session.scalar(select(func.sum(DailyMetric.value))
-                           .where(*_where(m.PAGE_VIEWS, scope, **equals), DailyMetric.article_id != 0))
-    return int(value or 0)
+    _frame, rows = _rows(session, m.PAGE_VIEWS, scope, set(), True, equals)
+    return sum(row[-1] for row in rows)
 
 
 @request_memo
 def grouped(session: Session, metric: str, scope: Scope, by: tuple[str, ...], *, limit: int | None = None,
             articles_only: bool = False, **equals) -> tuple[tuple, ...]:
-    """[(*group values, sum)] ordered by the sum, largest first."""
-    columns = [DIMENSIONS[name] for name in by]
-    total_col = func.sum(DailyMetric.value).label("total")
-    query = select(*columns, total_col).where(*_where(metric, scope, **equals)).group_by(*columns)
-    if articles_only:
-        query = query.where(DailyMetric.article_id != 0)
-    query = query.order_by(total_col.desc(), *columns)
-    if limit:
-        query = query.limit(limit)
-    return tuple((*row[:-1], int(row[-1] or 0)) for row in session.execute(query))
+    """[(*group values, sum)] ordered by the sum, largest first (ties by the group values)."""
+    frame, rows = _rows(session, metric, scope, set(by), articles_only, equals)
+    columns = [frame.column(name) for name in by]
+    sums: dict[tuple, int] = defaultdict(int)
+    for row in rows:
+        sums[tuple(row[col] for col in columns)] += row[-1]
+    ordered = sorted(sums.items(), key=lambda item: (-item[1], item[0]))
+    return tuple((*key, value) for key, value in ordered[:limit])
 
 
 def by_dimension(session: Session, metric: str, scope: Scope, by: str, **kwargs) -> dict:
@@ -113,19 +207,17 @@ def weekly(session: Session, metric: str, scope: Scope, **kwargs) -> dict[date, 
     return dict(out)
 
 
-@request_memo
 def snapshot(session: Session, metric: str, scope: Scope) -> int:
     """A snapshot metric (followers) on the last day of the scope that has one."""
-    last_day = session.scalar(select(func.max(DailyMetric.day)).where(*_where(metric, scope)))
-    if last_day is None:
-        return 0
-    return total(session, metric, replace(scope, start=last_day, end=last_day))
+    series = daily(session, metric, scope)
+    return series[max(series)] if series else 0
 
 
 def snapshot_series(session: Session, metric: str, scope: Scope) -> dict[date, int]:
     return daily(session, metric, scope)
 
 
+@request_memo
 def has_demo_rows(session: Session, scope: Scope) -> bool:
     return session.scalar(select(DailyMetric.id).where(
         DailyMetric.is_demo.is_(True), DailyMetric.day >= scope.start, DailyMetric.day <= scope.end).limit(1)) is not None

@@ -39,6 +39,33 @@ def audience_query(topics: Sequence[str], personas: Sequence[str], channel: str 
     return query
 
 
+NO_PERSONA = "none"  # the segment of friends who never chose a persona
+
+
+def persona_segments(session: Session, topics: Sequence[str], personas: Sequence[str],
+                     channel: str) -> list[tuple[str, Select]]:
+    """The audience split by persona: ("persona:<key>", its SELECT) for each persona present."""
+    inner = audience_query(topics, personas, channel).order_by(None).subquery()
+    present = session.scalars(
+        select(Subscriber.persona).distinct().where(Subscriber.id.in_(select(inner.c.id)))
+    ).all()
+    segments = []
+    for persona in sorted(present, key=lambda p: (p is None, p or "")):
+        condition = Subscriber.persona.is_(None) if persona is None else Subscriber.persona == persona
+        segments.append((f"persona:{persona or NO_PERSONA}", audience_query(topics, personas, channel).where(condition)))
+    return segments
+
+
+def segment_sizes(session: Session, topics: Sequence[str], personas: Sequence[str], channel: str) -> dict[str, int]:
+    """People per persona segment of the audience (one grouped query)."""
+    inner = audience_query(topics, personas, channel).order_by(None).subquery()
+    rows = session.execute(
+        select(Subscriber.persona, func.count()).where(Subscriber.id.in_(select(inner.c.id)))
+        .group_by(Subscriber.persona)
+    ).all()
+    return {f"persona:{persona or NO_PERSONA}": count for persona, count in rows}
+
+
 def count_audience(session: Session, topics: Sequence[str], personas: Sequence[str], channel: str) -> int:
     inner = audience_query(topics, personas, channel).order_by(None).subquery()
     return session.scalar(select(func.count()).select_from(inner)) or 0
@@ -67,13 +94,14 @@ def chunked(ids: Iterable[list[str]], size: int = LINE_CHUNK_SIZE) -> Iterator[l
 
 
 def chunk_row(broadcast_id: int, channel: str, seq: int, recipients: list[str] | None, when: datetime,
-              *, count: int = 0, target: str | None = None, mention: str | None = None) -> dict:
+              *, count: int = 0, target: str | None = None, mention: str | None = None,
+              segment: str | None = None) -> dict:
     """One outbox row as insert parameters; the retry key exists before any attempt."""
     return {
         "broadcast_id": broadcast_id, "channel": channel, "seq": seq, "recipients": recipients,
         "recipient_count": len(recipients) if recipients is not None else count,
         "retry_key": str(uuid.uuid4()), "status": "pending", "attempts": 0, "next_attempt_at": when,
-        "target": target, "mention": mention,
+        "target": target, "mention": mention, "segment": segment,
     }
 
 
@@ -83,11 +111,11 @@ def insert_rows(session: Session, rows: list[dict]) -> None:
 
 
 def write_chunks(session: Session, broadcast_id: int, channel: str, query: Select, when: datetime,
-                 size: int = LINE_CHUNK_SIZE, rows_per_insert: int = 20) -> int:
+                 size: int = LINE_CHUNK_SIZE, rows_per_insert: int = 20, *, segment: str | None = None) -> int:
     """Snapshot a channel's audience into chunk rows of ``size``; returns the recipient count."""
     total, seq, batch = 0, 0, []
     for recipients in chunked(iter_external_ids(session, query), size):
-        batch.append(chunk_row(broadcast_id, channel, seq, recipients, when))
+        batch.append(chunk_row(broadcast_id, channel, seq, recipients, when, segment=segment))
         total, seq = total + len(recipients), seq + 1
         if len(batch) >= rows_per_insert:
             insert_rows(session, batch)

@@ -28,6 +28,9 @@ def register(subparsers) -> None:
                         help="channels, comma separated (default: every channel that is set up)")
     parser.add_argument("--at", metavar="ISO8601", help="send later, e.g. 2027-01-15T09:00 (Japan time)")
     parser.add_argument("--urgent", action="store_true", help="ignore quiet hours")
+    parser.add_argument("--over-quota", choices=("part", "wait"), metavar="part|wait",
+                        help="when LINE's monthly quota is too small: send to part (LINE stops when it runs "
+                             "out) or wait for next month; without it nothing is queued")
     parser.set_defaults(handler=_broadcast)
 
 
@@ -74,8 +77,10 @@ def _broadcast(args) -> int:
         session = db.session
         try:
             article = find_article(session, args.article)
+            topics = _audience(args, article)
+            at = _quota_gate(session, app.config, args, channels, topics, at)
             broadcast = create_broadcast(
-                session, article=article, text=args.text, topics=_audience(args, article),
+                session, article=article, text=args.text, topics=topics,
                 personas=args.persona, channels=channels, at=at, urgent=args.urgent, origin="cli",
             )
         except BroadcastError as exc:
@@ -84,6 +89,22 @@ def _broadcast(args) -> int:
         session.commit()
         _describe(broadcast)
     return 0
+
+
+def _quota_gate(session, config, args, channels, topics, at):
+    """Stop before anything is queued when LINE's remaining monthly quota is too small."""
+    from core.cli import CommandError
+    from notifications import quota_gate, validation
+
+    used = channels if channels is not None else validation.available_channels(session, config, topics)
+    check = quota_gate.over_quota(session, config, used, topics, args.persona)
+    if check is None or args.over_quota == "part":
+        return at
+    if args.over_quota == "wait":
+        return quota_gate.next_month_start()
+    raise CommandError(
+        f"{quota_gate.explain(check)} 選んでください: --over-quota part（残り{check.remaining:,}通の分だけ送る）、"
+        "--over-quota wait（来月1日9:00に送る）、またはやめる（何もしない）")
 
 
 def _describe(broadcast) -> None:

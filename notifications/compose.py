@@ -25,6 +25,7 @@ class Draft:
     title: str
     text: str
     card: Card | None
+    thread: bool = False  # staff allow splitting a long text into a numbered thread (X)
 
 
 def headline(text: str, article=None) -> str:
@@ -34,22 +35,24 @@ def headline(text: str, article=None) -> str:
     return shorten(first_line, 40) or "お知らせ"
 
 
-def article_card(config, article, channel: str | None, broadcast_id: int | None) -> Card:
+def article_card(config, article, channel: str | None, broadcast_id: int | None, segment: str | None = None) -> Card:
     """The article as a card; ``channel=None`` links straight to the page (previews, web)."""
     path = article_path(article.slug)
     if channel is None:
         url = f"{config['BASE_URL']}{path}"
     else:
-        url = tracked_url(config, path, channel=channel, article_id=article.id, broadcast_id=broadcast_id)
+        url = tracked_url(config, path, channel=channel, article_id=article.id, broadcast_id=broadcast_id,
+                          segment=segment)
     return Card(
         title=shorten(article.title, TITLE_MAX), url=url, label=article.category_label,
         body=shorten(article.summary, SUMMARY_MAX), image_url=hero_image_url(config["BASE_URL"], article),
     )
 
 
-def draft(config, text: str, article=None, channel: str | None = None, broadcast_id: int | None = None) -> Draft:
-    card = article_card(config, article, channel, broadcast_id) if article is not None else None
-    return Draft(title=headline(text, article), text=text.strip(), card=card)
+def draft(config, text: str, article=None, channel: str | None = None, broadcast_id: int | None = None,
+          segment: str | None = None, thread: bool = False) -> Draft:
+    card = article_card(config, article, channel, broadcast_id, segment) if article is not None else None
+    return Draft(title=headline(text, article), text=text.strip(), card=card, thread=thread)
 
 
 def bot_response(content: Draft) -> BotResponse:

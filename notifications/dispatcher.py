@@ -22,7 +22,7 @@ from channels.base import Delivery, Sender
 from channels.outcome import Outcome
 from core.db import utcnow
 from notifications import outbox
-from notifications.launch import start_due
+from notifications.launch import payload_key, start_due
 from notifications.models import Broadcast
 from notifications.outbox import ClaimedRow, Decision
 from notifications.pacing import TokenBucket, backoff_seconds
@@ -127,7 +127,9 @@ class Dispatcher:
         jobs = []
         for row in rows:
             b = info[row.broadcast_id]
-            jobs.append(Job(row, b.status, (b.payloads or {}).get(row.channel), b.aggregation_unit))
+            payloads = b.payloads or {}
+            payload = payloads.get(payload_key(row.channel, row.segment), payloads.get(row.channel))
+            jobs.append(Job(row, b.status, payload, b.aggregation_unit))
         return jobs
 
     def _close_finished(self, session: Session) -> None:
@@ -169,7 +171,8 @@ class Dispatcher:
         row = job.row
         delivery = Delivery(broadcast_id=row.broadcast_id, retry_key=row.retry_key, payload=job.payload,
                             recipients=row.recipients or [], target=row.target,
-                            mentions=tuple(r for r in (row.mention or "").split(",") if r), unit=job.unit)
+                            mentions=tuple(r for r in (row.mention or "").split(",") if r), unit=job.unit,
+                            segment=row.segment)
         return sender.send(delivery)
 
     # -- what an outcome means ----------------------------------------------------------------

@@ -27,6 +27,7 @@ class ComposerInput:
     at_local: str = ""  # value of the datetime-local input, Japan time
     urgent: bool = False
     unit: str = ""
+    thread: bool = False  # 「スレッドに分けて投稿」
 
     @classmethod
     def from_form(cls, form) -> ComposerInput:
@@ -36,6 +37,7 @@ class ComposerInput:
             article_slug=form.get("article", "").strip(), text=form.get("text", ""),
             timing=form.get("timing", "now"), at_local=form.get("at", "").strip(),
             urgent=form.get("urgent") == "1", unit=form.get("unit", "").strip(),
+            thread=form.get("thread") == "1",
         )
 
     @property

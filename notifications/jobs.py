@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from core.worker import job_session
+from core.worker import every_worker, job_session
 from notifications.dispatcher import Dispatcher, RunStats
 from notifications.settings import delivery_settings
 
@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 JOB_ID = "notifications.deliver"
 
 
+@every_worker  # the outbox is claimed with tokens and leases: safe in every worker process
 def run_once(app, budget_seconds: float | None = None) -> RunStats:
     """One pass: start due broadcasts, send what is due; returns what happened."""
     with job_session(app) as session, Dispatcher(app.config) as dispatcher:

@@ -17,7 +17,7 @@ from channels import registry
 from channels.base import Channel
 from core.db import utcnow
 from notifications import compose
-from notifications.audience import audience_query, chunk_row, insert_rows, write_chunks
+from notifications.audience import chunk_row, insert_rows, persona_segments, write_chunks
 from notifications.models import Broadcast
 from notifications.quiet_hours import deliver_at
 
@@ -74,36 +74,62 @@ def _start_one(session: Session, config, broadcast_id: int, now: datetime) -> bo
 
 
 def expand_recipients(session: Session, broadcast: Broadcast, config, now: datetime | None = None) -> int:
-    """Render each channel's message and write the outbox rows; returns the people reached.
+    """Render each segment's message variant and write the outbox rows; returns the people reached.
 
-    The audience is a snapshot of active subscribers at this moment: whoever
-    blocks the account later is still in a chunk, whoever blocked before is not.
+    Every audience segment — a persona on a subscriber channel, a destination on a posting
+    channel — gets its own variant whose tracked links name the segment, so clicks are
+    attributed to it without tracking anyone. The audience is a snapshot of active
+    subscribers at this moment: whoever blocks the account later is still in a chunk,
+    whoever blocked before is not.
     """
     now = now or utcnow()
-    payloads, recipients = {}, 0
+    fanout = Fanout(session, broadcast, config, now)
     for channel in registry.all_channels(config):
-        if channel.name not in (broadcast.channels or []):
-            continue
-        content = compose.draft(config, broadcast.text, broadcast.article, channel.name, broadcast.id)
-        payload = channel.render(config, content)
+        if channel.name in (broadcast.channels or []):
+            fanout.write(channel)
+    broadcast.payloads = fanout.payloads
+    broadcast.recipient_count = fanout.recipients
+    return fanout.recipients
+
+
+def payload_key(channel: str, segment: str | None) -> str:
+    """Where a row's variant is kept in ``Broadcast.payloads`` (the channel's own key without a segment)."""
+    return f"{channel}|{segment}" if segment else channel
+
+
+class Fanout:
+    """One broadcast's variants and outbox rows, channel by channel."""
+
+    def __init__(self, session: Session, broadcast: Broadcast, config, now: datetime) -> None:
+        self.session, self.broadcast, self.config, self.now = session, broadcast, config, now
+        self.payloads: dict = {}
+        self.recipients = 0
+
+    def _variant(self, channel: Channel, segment: str | None) -> None:
+        b = self.broadcast
+        draft = compose.draft(self.config, b.text, b.article, channel.name, b.id, segment=segment,
+                              thread=bool((b.options or {}).get("thread")))
+        payload = channel.render(self.config, draft)
         if payload is not None:
-            payloads[channel.name] = payload
-        recipients += _write_rows(session, channel, broadcast, now)
-    broadcast.payloads = payloads
-    broadcast.recipient_count = recipients
-    return recipients
+            self.payloads[payload_key(channel.name, segment)] = payload
 
-
-def _write_rows(session: Session, channel: Channel, broadcast: Broadcast, now: datetime) -> int:
-    if channel.fanout == "subscribers":
-        query = audience_query(broadcast.topics or [], broadcast.personas or [], channel.name)
-        return write_chunks(session, broadcast.id, channel.name, query, now, channel.chunk_size)
-    if channel.fanout == "destinations":
-        insert_rows(session, _destination_rows(session, channel, broadcast, now))
-        return 0
-    row = chunk_row(broadcast.id, channel.name, 0, None, now, count=1)
-    insert_rows(session, [{**row, "status": "sent", "sent_at": now}])  # the timeline shows it at once
-    return 0
+    def write(self, channel: Channel) -> None:
+        b = self.broadcast
+        if channel.fanout == "subscribers":
+            for segment, query in persona_segments(self.session, b.topics or [], b.personas or [], channel.name):
+                self._variant(channel, segment)
+                self.recipients += write_chunks(self.session, b.id, channel.name, query, self.now,
+                                                channel.chunk_size, segment=segment)
+        elif channel.fanout == "destinations":
+            rows = _destination_rows(self.session, channel, b, self.now)
+            for row in rows:
+                if row["status"] == "pending":
+                    self._variant(channel, row["segment"])
+            insert_rows(self.session, rows)
+        else:
+            self._variant(channel, None)
+            row = chunk_row(b.id, channel.name, 0, None, self.now, count=1)
+            insert_rows(self.session, [{**row, "status": "sent", "sent_at": self.now}])  # on the timeline at once
 
 
 def _destination_rows(session: Session, channel: Channel, broadcast: Broadcast, now: datetime) -> list[dict]:
@@ -113,4 +139,5 @@ def _destination_rows(session: Session, channel: Channel, broadcast: Broadcast, 
         reason = channel.unavailable_reason(session, {}, broadcast.topics or []) or "投稿先が設定されていません"
         return [{**row, "status": "failed", "last_error": reason}]
     return [chunk_row(broadcast.id, channel.name, i, None, now, count=1, target=t.target,
-                      mention=",".join(t.mentions) or None) for i, t in enumerate(targets)]
+                      mention=",".join(t.mentions) or None, segment=f"{channel.name}:{t.target}")
+            for i, t in enumerate(targets)]

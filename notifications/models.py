@@ -57,7 +57,7 @@ class Subscription(Base):
 
 # --- broadcasting -------------------------------------------------------------------
 
-BROADCAST_STATUSES = ("draft", "queued", "sending", "done", "cancelled", "failed", "stopped")
+BROADCAST_STATUSES = ("draft", "awaiting_approval", "queued", "sending", "done", "cancelled", "failed", "stopped")
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "stopped", "cancelled")
 
 
@@ -91,6 +91,10 @@ class Broadcast(Base):
     aggregation_unit: Mapped[str] = mapped_column(String(30))
     # Each channel's rendering, keyed by channel name, shared by all of that channel's outbox rows.
     payloads: Mapped[dict | None] = mapped_column(JSON)
+    # Composer options the channels read when rendering, e.g. {"thread": true} (split into an X thread).
+    options: Mapped[dict | None] = mapped_column(JSON)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None]
     # Before 0010 each channel had a column; read by nothing now, kept because migrations only add.
     line_payload: Mapped[list | None] = mapped_column(JSON)
     discord_payload: Mapped[dict | None] = mapped_column(JSON)
@@ -103,7 +107,8 @@ class Broadcast(Base):
     cancelled_at: Mapped[datetime | None]
 
     article: Mapped[Article | None] = relationship()
-    created_by: Mapped[StaffUser | None] = relationship()
+    created_by: Mapped[StaffUser | None] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[StaffUser | None] = relationship(foreign_keys=[approved_by_id])
 
 
 class BroadcastDelivery(Base):
@@ -126,6 +131,8 @@ class BroadcastDelivery(Base):
     seq: Mapped[int] = mapped_column(default=0)
     target: Mapped[str | None] = mapped_column(String(100))  # Discord channel id
     mention: Mapped[str | None] = mapped_column(String(100))  # Discord role id to ping
+    # Audience segment ("persona:student", "discord:<channel>"): its own message variant and links.
+    segment: Mapped[str | None] = mapped_column(String(60))
     recipients: Mapped[list[str] | None] = mapped_column(JSON)  # LINE user ids of this chunk
     recipient_count: Mapped[int] = mapped_column(default=0)
     retry_key: Mapped[str] = mapped_column(String(36), unique=True)
@@ -161,3 +168,22 @@ class AnnounceRule(Base):
     enabled: Mapped[bool] = mapped_column(default=False)
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AnnounceDecision(Base):
+    """What staff chose after publishing (or scheduling) an article: send / skip / send at a time.
+
+    For an article published later by the worker, the choice waits here until it goes
+    public; without a choice the category's rule (AnnounceRule) decides.
+    """
+
+    __tablename__ = "announce_decisions"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(10))  # send | skip | later
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    send_at: Mapped[datetime | None]  # "later": when the announcement goes out
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="SET NULL"))
+    applied_at: Mapped[datetime | None]  # the article went public and the choice was carried out

@@ -35,6 +35,7 @@ class ClaimedRow:
     retry_key: str
     attempts: int
     claim_token: str
+    segment: str | None = None
 
 
 def _claimable(now: datetime):
@@ -65,10 +66,11 @@ def claim(session: Session, now: datetime, limit: int, lease_seconds: float) -> 
     )
     session.commit()
     rows = session.execute(
-        select(D.id, D.broadcast_id, D.channel, D.target, D.mention, D.recipients, D.retry_key, D.attempts)
+        select(D.id, D.broadcast_id, D.channel, D.target, D.mention, D.recipients, D.retry_key, D.attempts,
+               D.segment)
         .where(D.claim_token == token).order_by(D.id)
     ).all()
-    return [ClaimedRow(*row, claim_token=token) for row in rows]
+    return [ClaimedRow(*row[:8], claim_token=token, segment=row[8]) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
 from channels import registry
 from channels.base import ChannelPreview
 from core.db import utcnow
 from notifications import compose
 from notifications.forms import ComposerInput
-from notifications.models import Broadcast
+from notifications.models import Broadcast, BroadcastDelivery
 from notifications.quiet_hours import deliver_at
 from notifications.topics import PERSONAS, TOPICS
 from notifications.validation import CheckedRequest, check_request
@@ -31,7 +32,7 @@ class Preview:
 
     @property
     def warnings(self) -> list[str]:
-        return [note for channel in self.channels if channel.warning for note in channel.notes]
+        return [warning for channel in self.channels for warning in channel.warnings]
 
 
 def build_preview(session: Session, config, data: ComposerInput, article) -> Preview:
@@ -39,8 +40,8 @@ def build_preview(session: Session, config, data: ComposerInput, article) -> Pre
     data.check_audience()
     checked = check_request(session, config, article=article, text=data.text, topics=data.audience_topics,
                             personas=data.personas, channels=data.channels, at=data.scheduled_at(),
-                            unit=data.unit or None)
-    content = compose.draft(config, checked.text, article)
+                            unit=data.unit or None, thread=data.thread)
+    content = compose.draft(config, checked.text, article, thread=data.thread)
     planned = checked.at or utcnow()
     send_at = deliver_at(config, planned, data.urgent)
     previews = [channel.preview(session, config, content, checked.topics, checked.personas)
@@ -65,6 +66,27 @@ class PostView:
     sent_at: datetime | None
     channels: list[str]
     article_url: str | None
+    links: tuple[tuple[str, str], ...] = ()  # (channel label, address of the post there), e.g. on X
+
+
+def _posted_links(config, broadcast: Broadcast) -> tuple[tuple[str, str], ...]:
+    """Where the post can be seen on other public platforms (from the outbox's external refs)."""
+    session = object_session(broadcast)
+    if session is None:
+        return ()
+    rows = session.execute(
+        select(BroadcastDelivery.channel, BroadcastDelivery.external_ref)
+        .where(BroadcastDelivery.broadcast_id == broadcast.id, BroadcastDelivery.status == "sent",
+               BroadcastDelivery.external_ref.is_not(None))
+        .order_by(BroadcastDelivery.seq)
+    ).all()
+    links = []
+    for name, ref in rows:
+        channel = registry.get(name, config) if name in registry.names(config) else None
+        url = channel.post_url(config, ref) if channel is not None else None
+        if url and (channel.label, url) not in links:
+            links.append((channel.label, url))
+    return tuple(links)
 
 
 def post_view(config, broadcast: Broadcast) -> PostView:
@@ -74,6 +96,6 @@ def post_view(config, broadcast: Broadcast) -> PostView:
         content = compose.Draft(title=broadcast.title, text=broadcast.text, card=None)  # taken down since
     return PostView(
         id=broadcast.id, title=broadcast.title, content=content, sent_at=broadcast.started_at,
-        channels=[c for c in broadcast.channels if not registry.get(c, config).public],
-        article_url=content.card.url if content.card else None,
+        channels=[c for c in broadcast.channels if not registry.get(c, config).public] or ["web"],
+        article_url=content.card.url if content.card else None, links=_posted_links(config, broadcast),
     )

@@ -40,18 +40,20 @@ def _config(config):
 def create_broadcast(session: Session, *, article=None, text: str | None = None, topics: Sequence[str] = (),
                      personas: Sequence[str] = (), channels: Sequence[str] | None = None,
                      at: datetime | None = None, urgent: bool = False, staff=None, origin: str = "console",
-                     unit: str | None = None, config=None) -> Broadcast:
+                     unit: str | None = None, config=None, thread: bool = False) -> Broadcast:
     """Validate and queue a broadcast; the worker snapshots the audience when it is due.
 
     ``channels=None`` means every channel that is set up (LINE, Discord, web).
     """
     config = _config(config)
     req = validation.check_request(session, config, article=article, text=text, topics=topics,
-                                   personas=personas, channels=channels, at=at, unit=unit)
+                                   personas=personas, channels=channels, at=at, unit=unit, thread=thread)
+    held = any(registry.get(name, config).needs_approval for name in req.channels)
     broadcast = Broadcast(
         kind="broadcast", origin=origin, article=article, title=compose.headline(req.text, article),
         text=req.text, channels=req.channels, topics=req.topics, personas=req.personas, urgent=bool(urgent),
-        scheduled_at=req.at, web_post="web" in req.channels, status="queued",
+        scheduled_at=req.at, web_post=any(registry.get(name, config).public for name in req.channels),
+        status="awaiting_approval" if held else "queued", options={"thread": True} if thread else None,
         send_at=deliver_at(config, req.at or utcnow(), urgent), aggregation_unit=req.unit or "pending",
         created_by_id=staff.id if staff is not None else None,
     )
@@ -69,10 +71,27 @@ def _audit_details(broadcast: Broadcast) -> dict:
             "send_at": broadcast.send_at.isoformat() if broadcast.send_at else None}
 
 
+def approve_broadcast(session: Session, broadcast: Broadcast, staff=None) -> Broadcast:
+    """A ward approval releases a held broadcast (X posts need one); atomic against a second click."""
+    now = utcnow()
+    result = session.execute(
+        update(Broadcast).where(Broadcast.id == broadcast.id, Broadcast.status == "awaiting_approval")
+        .values(status="queued", approved_at=now, approved_by_id=staff.id if staff is not None else None)
+    )
+    if result.rowcount != 1:
+        session.refresh(broadcast)
+        raise BroadcastError(f"この配信は承認待ちではありません（状態: {status_label(broadcast.status)}）")
+    session.refresh(broadcast)
+    if broadcast.send_at < now:
+        broadcast.send_at = deliver_at(current_app.config, now, broadcast.urgent)
+    audit.record(session, staff, "broadcast.approve", "broadcast", broadcast.id, {"title": broadcast.title})
+    return broadcast
+
+
 def cancel_broadcast(session: Session, broadcast: Broadcast, staff=None) -> Broadcast:
     """Cancel a broadcast that has not started; an atomic check so the worker cannot race it."""
     result = session.execute(
-        update(Broadcast).where(Broadcast.id == broadcast.id, Broadcast.status.in_(("queued", "draft")))
+        update(Broadcast).where(Broadcast.id == broadcast.id, Broadcast.status.in_(("queued", "draft", "awaiting_approval")))
         .values(status="cancelled", cancelled_at=utcnow())
     )
     if result.rowcount != 1:
@@ -86,7 +105,7 @@ def cancel_broadcast(session: Session, broadcast: Broadcast, staff=None) -> Broa
 
 def retry_failed(session: Session, broadcast: Broadcast, staff=None) -> int:
     """Put failed and stopped deliveries back in the outbox (same retry keys); returns how many."""
-    if broadcast.status in ("queued", "cancelled", "draft"):
+    if broadcast.status in ("queued", "cancelled", "draft", "awaiting_approval"):
         raise BroadcastError("まだ配信されていない（または取り消した）配信は再送できません")
     result = session.execute(
         update(BroadcastDelivery)
@@ -100,7 +119,7 @@ def retry_failed(session: Session, broadcast: Broadcast, staff=None) -> int:
     return count
 
 
-STATUS_LABELS = {"draft": "下書き", "queued": "配信待ち", "sending": "配信中", "done": "配信済み",
+STATUS_LABELS = {"draft": "下書き", "awaiting_approval": "承認待ち", "queued": "配信待ち", "sending": "配信中", "done": "配信済み",
                  "cancelled": "取り消し", "failed": "失敗", "stopped": "停止"}
 
 

@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 from core import signals
 from core.db import utcnow
 from notifications.models import Subscriber, Subscription
-from notifications.topics import CHILD_STAGES, PERSONA_DEFAULT_TOPICS, PERSONAS, QUIET_PREFS, TOPICS
+from notifications.topics import (
+    CHILD_STAGES,
+    DEFAULT_TOPICS,
+    PERSONA_DEFAULT_TOPICS,
+    PERSONAS,
+    QUIET_PREFS,
+    TOPICS,
+    is_default_set,
+)
 
 ACTIVE, BLOCKED = "active", "blocked"
 FollowState = Literal["new", "restored", "already"]
@@ -74,10 +82,13 @@ def get_or_create_subscriber(session: Session, channel: str, external_id: str,
 
 def follow(session: Session, channel: str, external_id: str, display_name: str = "",
            inflow_source: str | None = None) -> FollowResult:
-    """A (re-)follow: new → active; blocked → active again with previous settings kept."""
+    """A (re-)follow: new → active with the default topics; blocked → active again with
+    previous settings kept."""
     existing = find_subscriber(session, channel, external_id)
     if existing is None:
         created = get_or_create_subscriber(session, channel, external_id, display_name, inflow_source)
+        if created.persona is None and not created.topics:
+            set_topics(session, created, DEFAULT_TOPICS)
         return FollowResult(created, "new")
     if display_name:
         existing.display_name = display_name[:200]
@@ -133,11 +144,14 @@ def toggle_topic(session: Session, subscriber: Subscriber, topic: str) -> bool:
 
 
 def set_persona(session: Session, subscriber: Subscriber, persona: str, reset: bool = False) -> set[str]:
-    """Set the persona; its default topics apply when none were chosen yet or on ``reset``."""
+    """Set the persona; its default topics apply when none were chosen yet, when the friend
+    still has the untouched default set (a persona refines it), or on ``reset``."""
     if persona not in PERSONAS:
         raise ValueError(f"unknown persona {persona!r}")
+    first_persona = subscriber.persona is None
     subscriber.persona = persona
-    if reset or not subscriber.topics:
+    refines_default = first_persona and is_default_set(subscriber.topics)
+    if reset or not subscriber.topics or refines_default:
         return set_topics(session, subscriber, PERSONA_DEFAULT_TOPICS[persona])
     session.flush()
     return subscriber.topics

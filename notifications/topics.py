@@ -25,6 +25,16 @@ PERSONA_DEFAULT_TOPICS: dict[str, tuple[str, ...]] = {
     "other": ("features", "news", "local"),
 }
 
+# What a new friend receives before (or without ever) opening 受信設定: on every LINE
+# official account a new friend gets the account's posts, so silence is not a default.
+DEFAULT_TOPICS: tuple[str, ...] = ("features", "news", "local")
+
+
+def is_default_set(topics) -> bool:
+    """True when the topics are exactly the untouched default set (a persona may refine it)."""
+    return set(topics) == set(DEFAULT_TOPICS)
+
+
 # Which topics an article of a category (and event kind) reaches when announced.
 CATEGORY_TOPICS: dict[str, tuple[str, ...]] = {
     "feature": ("features",),

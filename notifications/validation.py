@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from channels import registry
 from core.db import utcnow
+from notifications import compose
 from notifications.topics import PERSONAS, TOPICS
 
 TEXT_MAX = 1000
@@ -57,9 +58,15 @@ def available_channels(session: Session, config, topics: Sequence[str]) -> list[
     return [c.name for c in registry.all_channels(config) if c.unavailable_reason(session, config, topics) is None]
 
 
+def default_channels(session: Session, config, topics: Sequence[str]) -> list[str]:
+    """What "every channel" means: those set up, except the ones that need an approval (X)."""
+    return [name for name in available_channels(session, config, topics)
+            if not registry.get(name, config).needs_approval]
+
+
 def check_channels(session: Session, config, channels: Sequence[str] | None, topics: Sequence[str]) -> list[str]:
     if channels is None:
-        return available_channels(session, config, topics)
+        return default_channels(session, config, topics)
     known = registry.labels(config)
     unknown = [c for c in channels if c not in known]
     if unknown:
@@ -72,6 +79,14 @@ def check_channels(session: Session, config, channels: Sequence[str] | None, top
         if reason:
             raise BroadcastError(reason)
     return [name for name in known if name in channels]
+
+
+def check_drafts(config, channels: Sequence[str], content) -> None:
+    """Each chosen platform's own limits (e.g. X's weighted 280) on the text as it will go out."""
+    for name in channels:
+        reason = registry.get(name, config).check_draft(config, content)
+        if reason:
+            raise BroadcastError(reason)
 
 
 def check_time(at: datetime | None, now: datetime | None = None) -> datetime | None:
@@ -107,12 +122,14 @@ class CheckedRequest:
 
 def check_request(session: Session, config, *, article, text: str | None, topics: Sequence[str],
                   personas: Sequence[str], channels: Sequence[str] | None, at: datetime | None,
-                  unit: str | None) -> CheckedRequest:
+                  unit: str | None, thread: bool = False) -> CheckedRequest:
     """Every check of a broadcast request, in the order staff fill the form."""
     check_article(article)
     body = check_text(text or "", article)
     checked_topics = check_topics(topics)
+    checked_channels = check_channels(session, config, channels, checked_topics)
+    check_drafts(config, checked_channels, compose.draft(config, body, article, thread=thread))
     return CheckedRequest(
         text=body, topics=checked_topics, personas=check_personas(personas),
-        channels=check_channels(session, config, channels, checked_topics), at=check_time(at), unit=check_unit(unit),
+        channels=checked_channels, at=check_time(at), unit=check_unit(unit),
     )

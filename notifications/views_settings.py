@@ -16,9 +16,10 @@ from staff.auth import current_staff, staff_required
 
 def _page(error: str | None = None, status: int = 200):
     session = db.session
+    routes = routing.routes(session)
     return render_template(
         "admin/broadcasts/settings.html", error=error, topics=TOPICS, categories=CATEGORIES,
-        category_topics=CATEGORY_TOPICS, routes=routing.routes(session), rules=routing.announce_rules(session),
+        category_topics=CATEGORY_TOPICS, routes=routes, rules=routing.announce_rules(session),
         default_route=routing.DEFAULT_ROUTE, channels=registry.names(current_app.config),
     ), status
 

@@ -20,7 +20,7 @@ from content.models import Article
 from core.timefmt import date_ja
 from events.models import Event
 from search.morph import index_terms
-from search.normalize import bigram_terms, normalize
+from search.normalize import bigram_terms, fold_kana, normalize
 from search.schema import FIELD_WEIGHTS, add_terms
 
 # Stored text for snippets; longer bodies are cut (the index still has all words).
@@ -84,6 +84,7 @@ def to_fields(source: SourceDoc) -> dict:
         "event_starts": source.event_starts_at.isoformat() if source.event_starts_at else "",
         "image": source.image or "", "stamp": source.stamp,
         "text": "\n".join(part for part in (source.summary, body) if part)[:STORED_TEXT_CHARS],
+        "hay": fold_kana("\n".join(logical.values())).encode("utf-8"),
         **_analysed_fields(logical),
     }
 

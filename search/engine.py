@@ -22,13 +22,19 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from search.phrases import ParsedQuery, from_units
 from search.postings import SearcherData
 from search.querying import Clause, Unit, unit_clauses
+from search.verbatim import add_phrase_matches
 
 RECENCY_MAX_BOOST = 0.15
 RECENCY_HALF_LIFE_DAYS = 365.0
 # A one-character unit matches every bigram starting with it; cap the expansion.
 MAX_PREFIX_TERMS = 300
+# Share of a query's meaningful characters a document's matches must exceed (search.phrases):
+# 「チャットボット 質問 サービス」 without サービス (5 of 8) passes, 「野球チーム」 by チーム alone (3 of 5),
+# 「旋盤 火星」 by 旋盤 alone (2 of 4) do not.
+MIN_COVERAGE = 0.6
 
 
 @dataclass
@@ -93,12 +99,12 @@ def unit_scores(data: SearcherData, unit: Unit) -> dict[int, float]:
     cached = data.unit_cache.get(clauses)
     if cached is not None:
         return cached
+    per_clause = [(clause, _clause_scores(data, clause)) for clause in clauses]
+    trusted = set().union(*(scores.keys() for clause, scores in per_clause if not clause.verify))
     total: dict[int, float] = {}
-    for clause in clauses:
-        scores = _clause_scores(data, clause)
-        if not total:
-            total = scores  # a fresh dict from _clause_scores: safe to extend in place
-            continue
+    for clause, scores in per_clause:
+        if clause.verify:
+            scores = _verified(data, scores, trusted, clause.verify)
         get = total.get
         for docnum, score in scores.items():
             total[docnum] = get(docnum, 0.0) + score
@@ -106,14 +112,25 @@ def unit_scores(data: SearcherData, unit: Unit) -> dict[int, float]:
     return total
 
 
-def _combine(unit_scores: list[dict[int, float]]) -> dict[int, tuple[int, float]]:
-    if len(unit_scores) == 1:
-        return {docnum: (1, score) for docnum, score in unit_scores[0].items()}
-    combined: dict[int, tuple[int, float]] = {}
-    for scores in unit_scores:
+def _verified(data: SearcherData, scores: dict[int, float], trusted: set[int],
+              needles: tuple[str, ...]) -> dict[int, float]:
+    """Bigram matches that another clause confirms or whose text holds ``needles`` verbatim."""
+    return {docnum: score for docnum, score in scores.items()
+            if docnum in trusted or data.contains(docnum, needles)}
+
+
+def _combine(unit_scores: list[dict[int, float]]) -> dict[int, list]:
+    """docnum → [mask of matched units, summed score]."""
+    combined: dict[int, list] = {}
+    for bit, scores in enumerate(unit_scores):
+        flag = 1 << bit
         for docnum, score in scores.items():
-            matched, total = combined.get(docnum, (0, 0.0))
-            combined[docnum] = (matched + 1, total + score)
+            entry = combined.get(docnum)
+            if entry is None:
+                combined[docnum] = [flag, score]
+            else:
+                entry[0] |= flag
+                entry[1] += score
     return combined
 
 
@@ -127,29 +144,59 @@ def split_compounds(units: list[Unit]) -> list[Unit]:
     return list(parts.values())
 
 
-def _select(combined: dict[int, tuple[int, float]], units: int) -> dict[int, tuple[int, float]]:
-    """Documents matching enough units; if none do, every partial match (better than nothing)."""
-    need = required_matches(units)
-    strict = {d: v for d, v in combined.items() if v[0] >= need}
-    return strict or combined
+def _select(combined: dict[int, list], query: ParsedQuery) -> dict[int, list]:
+    """Documents covering enough of the query; those matching enough units first.
+
+    A document must cover more than ``MIN_COVERAGE`` of the query's meaningful characters
+    (see ``search.phrases``); among those, documents matching the required
+    number of units are preferred, the others shown only if none do.
+    """
+    weight = max(1, query.weight)
+    need = required_matches(len(query.units))
+    covered: dict[int, bool] = {}
+
+    def covers(mask: int) -> bool:
+        if mask not in covered:
+            covered[mask] = query.chars(mask) / weight > MIN_COVERAGE
+        return covered[mask]
+
+    eligible = {d: v for d, v in combined.items() if covers(v[0])}
+    strict = {d: v for d, v in eligible.items() if v[0].bit_count() >= need}
+    return strict or eligible
 
 
-def rank(data: SearcherData, units: list[Unit], *, now: int, category: str | None, offset: int,
+def _matches(data: SearcherData, query: ParsedQuery) -> dict[int, list]:
+    combined = _combine([unit_scores(data, unit) for unit in query.units])
+    for phrase in query.phrases:
+        add_phrase_matches(data, phrase, combined)
+    return _select(combined, query)
+
+
+def rank(data: SearcherData, query: ParsedQuery | list[Unit], *, now: int, category: str | None, offset: int,
          limit: int) -> EngineResult:
-    """Ranked documents visible at ``now`` (epoch seconds); facets ignore ``category``."""
-    if not units:
+    """Ranked documents visible at ``now`` (epoch seconds); facets ignore ``category``.
+
+    ``query``: ``search.phrases.parse_query(text)`` (a bare list of units is
+    searched without phrases, its units being the whole query).
+    """
+    if not isinstance(query, ParsedQuery):
+        query = from_units(query)
+    if not query.units:
         return EngineResult()
-    selected = _select(_combine([unit_scores(data, unit) for unit in units]), len(units))
-    if not selected and any(len(unit.words) > 1 for unit in units):
-        units = split_compounds(units)  # 「宇宙開発」 finds nothing: try 「宇宙」「開発」 separately
-        selected = _select(_combine([unit_scores(data, unit) for unit in units]), len(units))
+    selected = _matches(data, query)
+    if not selected and any(len(unit.words) > 1 for unit in query.units):
+        # 「宇宙開発」 finds nothing: try 「宇宙」「開発」 separately (the same share to cover).
+        query = from_units(split_compounds(query.units))
+        selected = _matches(data, query)
+    units = len(query.units)
     published, categories = data.published, data.category
     visible = [docnum for docnum in selected if published[docnum] <= now]
     facets = Counter(categories[docnum] for docnum in visible)
     if category:
         visible = [docnum for docnum in visible if categories[docnum] == category]
-    coordination = [(matched / len(units)) ** 2 for matched in range(len(units) + 1)]
+    coordination = [(matched / units) ** 2 for matched in range(units + 1)]
     recency = data.recency(now, RECENCY_MAX_BOOST, RECENCY_HALF_LIFE_DAYS)
-    scored = [(selected[d][1] * coordination[selected[d][0]] * recency[d], published[d], -d) for d in visible]
+    scored = [(selected[d][1] * coordination[selected[d][0].bit_count()] * recency[d], published[d], -d)
+              for d in visible]
     head = heapq.nlargest(offset + limit, scored)[offset:]
     return EngineResult(total=len(visible), facets=dict(facets), page=[Ranked(-d, score) for score, _, d in head])

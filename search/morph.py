@@ -26,7 +26,7 @@ COMPOUND_POS = {"名詞", "接尾辞", "接頭辞", "記号"}
 STOP_WORDS = frozenset(
     "する 為る 出来る できる 居る いる 有る ある 在る 成る なる れる られる せる させる 来る くる "
     "行く いく 致す 頂く 下さる 事 こと 様 よう 為 ため 物 もの 方 かた 中 ところ 所 これ それ あれ 此れ 其れ "
-    "彼 何 なに 私 ぼく 僕".split()
+    "彼 何 なに 私 ぼく 僕 呉れる くれる 貰う もらう 下さる くださる".split()
 )
 _KANJI = re.compile(r"[\u3005\u4e00-\u9fff\uf900-\ufaff]")
 # Sudachi refuses very long input; articles are analysed in pieces of this size.
@@ -139,6 +139,11 @@ def _chunks(text: str, size: int = CHUNK_CHARS):
             end = cut + 1 if cut > start else end
         yield start, text[start:end]
         start = end
+
+
+def analyse(text: str) -> list[Morpheme]:
+    """Every morpheme of normalised text (major part of speech, Sudachi normalised form)."""
+    return list(_analyse(text)) if text else []
 
 
 def _analyse(text: str):

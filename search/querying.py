@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from search import synonyms
-from search.morph import Morpheme, content_morphemes
+from search.morph import Morpheme, analyse, content_morphemes
 from search.normalize import fold_kana, normalize, word_runs
 
 MAX_QUERY_CHARS = 200
@@ -70,14 +70,29 @@ def _groups(morphemes: list[Morpheme]) -> list[list[Morpheme]]:
     return groups
 
 
+def _query_morphemes(chunk: str) -> list[Morpheme]:
+    """Content words, plus adverbs not written in hiragana (ピカピカ: a reader means them).
+
+    Adverbs are not indexed as words; such a unit matches through its bigrams.
+    Hiragana adverbs (とても, ゆっくり) weigh no more than particles.
+    """
+    morphemes = content_morphemes(chunk)
+    adverbs = [m for m in analyse(chunk) if m.pos == "副詞" and len(m.surface) > 1
+               and not all("\u3041" <= char <= "\u309f" for char in m.surface)]
+    if not adverbs:
+        return morphemes
+    return sorted(morphemes + [Morpheme(m.surface, m.surface, m.pos, m.start, m.end) for m in adverbs],
+                  key=lambda m: m.start)
+
+
 def _chunk_units(chunk: str) -> list[Unit]:
     if _is_short_kana(chunk):
         return [Unit(chunk, _covering_words(chunk))]
-    morphemes = content_morphemes(chunk)
+    morphemes = _query_morphemes(chunk)
     if not morphemes:
         return [Unit(run, ()) for run in word_runs(chunk)]
     return [
-        Unit(chunk[group[0].start:group[-1].end], tuple(m.norm for m in group))
+        Unit(chunk[group[0].start:group[-1].end], tuple(m.norm for m in group if m.pos != "副詞"))
         for group in _groups(morphemes)
     ]
 
@@ -110,6 +125,9 @@ class Clause:
     terms: tuple[str, ...]
     boost: float
     prefix: bool = False
+    # Bigrams carry no positions: documents found only through this clause must
+    # contain these folded runs verbatim (「123」 is not 「12」 + 「23」).
+    verify: tuple[str, ...] = ()
 
 
 def _gram_clauses(span: str, boost: float, prefix_ok: bool = True) -> list[Clause]:
@@ -119,16 +137,23 @@ def _gram_clauses(span: str, boost: float, prefix_ok: bool = True) -> list[Claus
     if len(runs) == 1 and len(runs[0]) == 1:
         return [Clause("grams", (runs[0],), boost * GRAM_BOOST, prefix=True)] if prefix_ok else []
     grams = [run[i:i + 2] for run in runs for i in range(len(run) - 1)] + [run for run in runs if len(run) == 1]
-    return [Clause("grams", tuple(dict.fromkeys(grams)), boost * GRAM_BOOST)]
+    verify = tuple(run for run in runs if len(run) > 2)
+    return [Clause("grams", tuple(dict.fromkeys(grams)), boost * GRAM_BOOST, verify=verify)]
 
 
 def _own_clauses(unit: Unit, boost: float = 1.0) -> list[Clause]:
     clauses = _gram_clauses(unit.span, boost, unit.prefix_ok)
     if unit.words:
         clauses.insert(0, Clause("words", tuple(dict.fromkeys(unit.words)), boost * WORD_BOOST))
-    if len(unit.span) > 1 and all(char in _KANA for char in unit.span):
+    # Readings are for words typed in hiragana (「せんばん」 → 旋盤). A katakana word is
+    # usually a loanword: サッカー must not find 作家 (さっか) through its reading.
+    if len(unit.span) > 1 and all(char in _KANA for char in unit.span) and not _all_katakana(unit.span):
         clauses.append(Clause("reads", (fold_kana(unit.span),), boost * READING_BOOST))
     return clauses
+
+
+def _all_katakana(text: str) -> bool:
+    return all("\u30a1" <= char <= "\u30fc" for char in text)
 
 
 def unit_clauses(unit: Unit) -> list[Clause]:

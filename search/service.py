@@ -28,7 +28,8 @@ from search import sync
 from search.engine import rank
 from search.index import get_index
 from search.models import SearchQueryLog
-from search.querying import Unit, clean_query, parse_units
+from search.phrases import parse_query
+from search.querying import Unit, clean_query
 from search.snippets import build as build_snippet
 from search.spelling import suggest
 
@@ -104,11 +105,12 @@ def _ordered_facets(facets: dict[str, int]) -> dict[str, int]:
 
 def _run(session: Session, text: str, category, page: int, per_page: int, base_url) -> SearchPage:
     result_page = SearchPage(query=text, total=0, page=page, per_page=per_page)
-    units = parse_units(text)
+    query = parse_query(text)
+    units = query.units
     if not units:
         return result_page
     with get_index().reading(session.get_bind()) as data:
-        result = rank(data, units, now=int(utcnow().timestamp()), category=category,
+        result = rank(data, query, now=int(utcnow().timestamp()), category=category,
                       offset=(page - 1) * per_page, limit=per_page)
         stored = data.searcher.stored_fields
         result_page.results = [_hit(stored(r.docnum), r.score, units, base_url) for r in result.page]

@@ -19,11 +19,12 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from content.models import CATEGORIES
 from core.db import db
-from search import sync
+from search import sync, warmup
 from search.service import MAX_PAGE, MAX_PER_PAGE, SearchHit, SearchPage, popular_tags, search
 
 bp = Blueprint("search", __name__, static_folder="static", static_url_path="/static/search")
 bp.record_once(lambda state: sync.remember_app(state.app))
+bp.record_once(lambda state: warmup.install(state.app))
 
 WEB_PER_PAGE = 10
 _NUMBER = re.compile(r"[0-9]{1,7}")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from staff import console, views
+    from staff import console, job_views, navigation, views  # noqa: F401  (job_views adds routes)
 
     console.install(app)
+    navigation.install(app)
     app.register_blueprint(views.bp)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from staff import audit
@@ -82,8 +82,17 @@ def set_active(session: Session, staff: StaffUser, active: bool, actor: StaffUse
     audit.record(session, actor, action, "staff", staff.id, {"email": staff.email})
 
 
+def end_sessions(session: Session, staff: StaffUser) -> None:
+    """Every session cookie issued to ``staff`` so far stops working (checked in staff.auth)."""
+    session.execute(
+        update(StaffUser).where(StaffUser.id == staff.id).values(session_version=StaffUser.session_version + 1)
+    )
+    session.refresh(staff, ["session_version"])
+
+
 def reset_password(session: Session, staff: StaffUser, password: str, actor: StaffUser | None) -> None:
-    """New hash; every session opened with the old password ends (see auth fingerprint)."""
+    """New hash; every session opened with the old password ends."""
     check_policy(password)
     staff.password_hash = hash_password(password)
+    end_sessions(session, staff)
     audit.record(session, actor, "staff.password_reset", "staff", staff.id, {"email": staff.email})

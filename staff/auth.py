@@ -1,13 +1,16 @@
 """Who is logged in to the console, and what they may open.
 
-The session stores the staff id plus a fingerprint of the password hash:
-resetting a password (or deactivating the account) ends every session that
-was opened before, without a server-side session table.
+The session stores the staff id, a fingerprint of the password hash and the
+account's session version. Logging out and resetting the password raise the
+version in the database, so a copied session cookie stops working at once
+(server-side revocation without a session table); deactivating the account
+ends its sessions too.
 """
 from __future__ import annotations
 
 import hashlib
 import time
+import unicodedata
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -19,6 +22,7 @@ from staff.models import ROLES, StaffUser
 SESSION_KEY = "staff_id"
 FINGERPRINT_KEY = "staff_fp"
 LOGIN_TIME_KEY = "staff_login_at"
+VERSION_KEY = "staff_sv"
 MAX_SESSION_AGE = 12 * 60 * 60  # a working day; then log in again
 
 
@@ -32,6 +36,7 @@ def login_user(staff: StaffUser) -> None:
     session[SESSION_KEY] = staff.id
     session[FINGERPRINT_KEY] = _fingerprint(staff)
     session[LOGIN_TIME_KEY] = int(time.time())
+    session[VERSION_KEY] = staff.session_version
     _forget_cached()
 
 
@@ -49,6 +54,8 @@ def _load_staff() -> StaffUser | None:
     staff = db.session.get(StaffUser, staff_id)
     if staff is None or not staff.active or session.get(FINGERPRINT_KEY) != _fingerprint(staff):
         return None
+    if session.get(VERSION_KEY) != staff.session_version:
+        return None  # logged out or password reset since this cookie was issued
     return staff
 
 
@@ -75,8 +82,26 @@ def has_role(staff: StaffUser, roles: tuple[str, ...]) -> bool:
     return not roles or staff.role == "admin" or staff.role in roles
 
 
+class UnsafeTarget(ValueError):
+    """A ``next`` address carrying control characters: refused with 400, never followed."""
+
+
+# Control, surrogate, format and line/paragraph separator characters never belong in a path;
+# CR/LF would even split the Location header.
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in text)
+
+
 def safe_next(target: str | None, default: str = "/admin/") -> str:
-    """Only same-site absolute paths are followed after login (no open redirect)."""
+    """Only same-site absolute paths are followed after login (no open redirect).
+
+    Raises ``UnsafeTarget`` for control characters (the caller answers 400).
+    """
+    if target and has_control_characters(target):
+        raise UnsafeTarget(target)
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     parts = urlsplit(target)
@@ -101,6 +126,7 @@ def staff_required(*roles: str):
                 return render_template("admin/forbidden.html", roles=roles), 403
             return view(*args, **kwargs)
 
+        wrapper.required_roles = roles  # read by the console navigation (no link that leads to 403)
         return wrapper
 
     return decorator

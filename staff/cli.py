@@ -23,8 +23,17 @@ def read_password(from_stdin: bool) -> str:
 
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Password (again): "):
+    if not sys.stdin.isatty():
+        raise CommandError(
+            "パスワードを入力する端末がありません。端末から実行するか、--password-stdin を付けて"
+            "パスワードを標準入力で渡してください（例: printf '%s\\n' \"$PASSWORD\" | monozukuri staff create "
+            "--email E --name N --role admin --password-stdin）")
+    try:
+        first = getpass.getpass("Password: ")
+        again = getpass.getpass("Password (again): ")
+    except EOFError:
+        raise CommandError("パスワードの入力が途中で終わりました。もう一度実行してください") from None
+    if first != again:
         raise CommandError("passwords do not match")
     return first
 

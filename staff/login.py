@@ -21,16 +21,16 @@ class LoginResult:
 
 
 def authenticate(session: Session, email: str, password: str, ip: str | None) -> LoginResult:
-    """Check the credentials; the caller commits (attempts and audit rows included)."""
+    """Check the credentials; the caller commits (audit rows included; the attempt itself is already counted)."""
     email = normalize_email(email)
     ip_hash = audit.hash_ip(ip or "unknown")
-    if throttle.is_locked(session, email, ip_hash):
+    if not throttle.claim_attempt(session, email, ip_hash):
         audit.record(session, None, "staff.login_locked", "staff", None, {"email": email})
         return LoginResult(None, throttle.LOCKED_MESSAGE)
     staff = find_by_email(session, email)
     valid = verify_password(staff.password_hash if staff else None, password)
     if not valid or staff is None or not staff.active:
-        throttle.record_failure(session, email, ip_hash)
+        # The attempt was already counted as a failure by claim_attempt.
         audit.record(session, None, "staff.login_failed", "staff", staff.id if staff else None, {"email": email})
         return LoginResult(None, FAILED_MESSAGE)
     _complete_login(session, staff, password, ip_hash)

@@ -22,7 +22,8 @@ class StaffUser(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
-
+    # Raised on logout and password reset: every session cookie issued before stops working.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class AuditLog(Base):
@@ -51,3 +52,18 @@ class LoginAttempt(Base):
     email: Mapped[str] = mapped_column(String(254))
     ip_hash: Mapped[str] = mapped_column(String(64), index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
+
+
+class ConsoleJob(Base):
+    """A maintenance job staff started with a button; the worker runs it and writes the result."""
+
+    __tablename__ = "console_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)  # queued|running|done|failed
+    message: Mapped[str] = mapped_column(String(1000), default="")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

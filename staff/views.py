@@ -14,11 +14,15 @@ from staff.passwords import PasswordPolicyError, generate_password
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PER_PAGE = 50
+BAD_NEXT_MESSAGE = "ログイン後に開くページのアドレスが正しくありません。管理画面のトップからもう一度お試しください。"
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    next_url = auth.safe_next(request.values.get("next"))
+    try:
+        next_url = auth.safe_next(request.values.get("next"))
+    except auth.UnsafeTarget:
+        return render_template("admin/error.html", message=BAD_NEXT_MESSAGE), 400
     if request.method == "GET":
         if auth.current_staff() is not None:
             return redirect(next_url)
@@ -38,6 +42,8 @@ def login():
 def logout():
     staff = auth.current_staff()
     if staff is not None:
+        # Server-side: a copy of this cookie (or any other session of the account) stops working too.
+        accounts.end_sessions(db.session, staff)
         audit.record(db.session, staff, "staff.logout", "staff", staff.id)
         db.session.commit()
     auth.logout_user()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,6 +54,21 @@ def new_tab(browser, **context_options):
     tab = context.new_page()
     tab.set_default_timeout(DEFAULT_TIMEOUT_MS)
     return tab
+
+
+def wait_until(page, expression: str, arg=None, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
+    """Poll ``expression`` (or a function of ``arg``) until it is truthy.
+
+    Our pages send a Content-Security-Policy without 'unsafe-eval', and
+    Playwright's ``wait_for_function`` polls its predicate with ``eval`` inside
+    the page, which that policy forbids; ``page.evaluate`` runs through the
+    DevTools protocol instead and is not affected.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not (page.evaluate(expression, arg) if arg is not None else page.evaluate(expression)):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout_ms} ms: {expression}")
+        time.sleep(0.05)
 
 
 @contextmanager

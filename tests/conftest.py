@@ -17,6 +17,37 @@ from core.migrate import alembic_config
 from testkit import PROJECT_ROOT, make_test_app, scratch_postgres_database  # noqa: F401
 from web.model_registry import load_all_models
 
+
+def _share_url_builders() -> None:
+    """Compile each URL rule's builder once per test session instead of once per app.
+
+    Every test builds its own app, and werkzeug compiles two Python functions per
+    URL rule (via ``ast`` + ``compile``) each time: ~80 % of ``create_app``. The
+    compiled function depends only on the rule's text, trace and defaults (it
+    reaches the rule's converters through its ``self`` argument), so identical
+    rules can share it. Test-only; production builds one app per process.
+    """
+    from werkzeug.routing.rules import Rule
+
+    original = Rule._compile_builder
+    if getattr(original, "shared", False):
+        return
+    compiled: dict = {}
+
+    def shared(self, append_unknown: bool = True):
+        defaults = tuple(sorted((k, repr(v)) for k, v in (self.defaults or {}).items()))
+        converters = tuple((name, type(c).__name__) for name, c in self._converters.items())
+        key = (self.rule, tuple(self._trace), converters, defaults, append_unknown)
+        if key not in compiled:
+            compiled[key] = original(self, append_unknown)
+        return compiled[key]
+
+    shared.shared = True
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -46,17 +77,35 @@ def postgres_migrated():
     with scratch_postgres_database(_postgres_url()) as url:
         migrate(url)
         yield url
+        engine = _clean_engines.pop(url, None)
+        if engine is not None:
+            engine.dispose()
         db.session.remove()
         if db.engine is not None and db.engine.url.render_as_string(hide_password=False) == url:
             db.engine.dispose()
 
 
+_RESET_SEQUENCES = text(
+    "SELECT setval(s.oid, 1, false) FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace"
+    " WHERE s.relkind = 'S' AND n.nspname = current_schema()"
+)
+_clean_engines: dict = {}
+
+
 def _truncate_all(url: str) -> None:
-    tables = [t.name for t in load_all_models().sorted_tables]
-    engine = create_engine(url)
+    """Empty every table and restart every id sequence, as TRUNCATE ... RESTART IDENTITY would.
+
+    DELETE in reverse dependency order is ~10x faster than TRUNCATE on the
+    small tables of a test (TRUNCATE rewrites each table's files); one engine
+    per database is kept for the whole session.
+    """
+    engine = _clean_engines.get(url)
+    if engine is None:
+        engine = _clean_engines[url] = create_engine(url, pool_size=1)
+    tables = [t.name for t in reversed(load_all_models().sorted_tables)]
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        conn.execute(text("".join(f"DELETE FROM {name};" for name in tables)))
+        conn.execute(_RESET_SEQUENCES)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -26,6 +26,9 @@ def create_app(config: dict | None = None) -> Flask:
     _register_site_shell(app)
     _register_error_pages(app)
     _register_template_helpers(app)
+    _install_security_headers(app)
+    _register_console_nav(app)
+    _register_console_jobs(app)
     return app
 
 
@@ -70,6 +73,12 @@ def _register_template_helpers(app: Flask) -> None:
     templating.register(app)
 
 
+def _install_security_headers(app: Flask) -> None:
+    from web import security_headers
+
+    security_headers.install(app)
+
+
 def log_channel_status(app: Flask) -> None:
     """One clear line per messaging channel, so operators see what is off."""
     if app.config.get("LINE_CHANNEL_SECRET") and app.config.get("LINE_CHANNEL_ACCESS_TOKEN"):
@@ -89,3 +98,36 @@ def _warn_if_line_photos_dropped(app: Flask) -> None:
     warning = photos_dropped_warning(app.config.get("BASE_URL") or "")
     if warning:
         log.warning(warning)
+
+
+# The console menu, in the order staff read it. Each link shows only for roles its page admits.
+CONSOLE_NAV: tuple[tuple[str, str], ...] = (
+    ("記事", "content_admin.article_list"),
+    ("トップページ", "content_admin.top_page"),
+    ("確認待ち", "content_admin.review_queue"),
+    ("配信", "notifications.broadcast_list"),
+    ("配信の下書き", "notifications.draft_list"),
+    ("公式X", "x_admin.index"),
+    ("動画", "videos_admin.index"),
+    ("イベント", "events_admin.event_list"),
+    ("KPI", "kpi_admin.dashboard"),
+    ("就職・見学", "careers_admin.index"),
+    ("Discord", "discord_admin.index"),
+    ("LINEのフォーム", "line_admin.index"),
+    ("作業", "admin.jobs"),
+    ("アカウント", "admin.account_list"),
+    ("操作履歴", "admin.audit_log"),
+)
+
+
+def _register_console_nav(app: Flask) -> None:
+    from staff.navigation import add_nav_item
+
+    for order, (label, endpoint) in enumerate(CONSOLE_NAV):
+        add_nav_item(app, label, endpoint, order)
+
+
+def _register_console_jobs(app: Flask) -> None:
+    from web import console_jobs
+
+    console_jobs.register(app)

@@ -17,4 +17,6 @@ DOMAINS: tuple[str, ...] = (
     "bot.line",
     "notifications",
     "bot.discord",
+    "bot.x",
+    "videos",
 )

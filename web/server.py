@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
+from web.access_log import logger_class
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, app, options: dict):
@@ -25,6 +27,8 @@ def run_gunicorn(app, host: str, port: int, workers: int) -> None:
         "threads": 4,
         "worker_class": "gthread",
         "accesslog": "-",
+        # Client addresses appear only as a daily keyed tag (never in clear).
+        "logger_class": logger_class(app.config["SECRET_KEY"]),
         "timeout": 30,
     }
     _Gunicorn(app, options).run()

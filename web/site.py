@@ -35,6 +35,22 @@ def discord_invite_url() -> str | None:
     return current_app.config.get("DISCORD_INVITE_URL") or None
 
 
+def ward_contact() -> dict:
+    """問い合わせ先 shown on every page (configurable: WARD_CONTACT_*)."""
+    config = current_app.config
+    return {key: config.get(f"WARD_CONTACT_{key.upper()}") for key in ("name", "phone", "email", "hours")}
+
+
+def ward_accounts() -> list[tuple[str, str]]:
+    """(label, URL) of the ward's official accounts that are configured (WARD_X_URL …)."""
+    config = current_app.config
+    # The X and YouTube channels name the same accounts (X_ACCOUNT_URL, YOUTUBE_CHANNEL_URL): one link each.
+    accounts = (("大田区公式X（旧Twitter）", config.get("WARD_X_URL") or config.get("X_ACCOUNT_URL")),
+                ("大田区公式YouTube", config.get("WARD_YOUTUBE_URL") or config.get("YOUTUBE_CHANNEL_URL")),
+                ("大田区公式LINE", config.get("WARD_LINE_URL")))
+    return [(label, url) for label, url in accounts if url]
+
+
 def default_og_image() -> str:
     from content.views.media import site_ogp_url
 
@@ -56,4 +72,6 @@ def template_context() -> dict:
         "asset_url": asset_url,
         "line_friend_url": line_friend_url,
         "discord_invite_url": discord_invite_url,
+        "ward_contact": ward_contact,
+        "ward_accounts": ward_accounts,
     }

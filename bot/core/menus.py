@@ -43,6 +43,11 @@ def persona_choices(current: str | None = None) -> list[Choice]:
     ]
 
 
+def welcome_choices() -> list[Choice]:
+    """Under the welcome: refine by persona, or open 受信設定 with one tap."""
+    return persona_choices() + [action("受信設定を変える", "settings", display_text="受信設定")]
+
+
 def topic_choices(on: Iterable[str]) -> list[Choice]:
     """One button per topic that switches it to the OTHER state, with an explicit value."""
     on = set(on)

@@ -21,8 +21,11 @@ WELCOME_BODY = (
     f"{ABOUT}\n\n"
     "・気になる言葉を送ると記事を探します（例：旋盤、宇宙）\n"
     "・「新着」「イベント」で最新情報をチェックできます\n"
-    "・工場見学や親子ワークショップのお知らせも届きます\n\n"
-    "はじめに、あなたに近いものを選んでください。おすすめのお知らせを設定します。"
+    "・工場見学や親子ワークショップのお知らせも届きます"
+)
+DEFAULT_SET_HINT = (
+    "あなたに近いものを選ぶと、おすすめのお知らせに切り替わります。"
+    "「受信設定」からいつでも変えられます。"
 )
 HELP = (
     "このアカウントでできること\n\n"
@@ -65,9 +68,10 @@ PERSONA_QUESTION = "あなたに近いものを選んでください。おすす
 NO_TOPICS = "いま受け取るお知らせはありません。"
 
 
-def welcome(display_name: str) -> str:
+def welcome(display_name: str, topics: Iterable[str] = ()) -> str:
+    """The first message: what the account is, what the new friend will receive, how to change it."""
     greeting = f"{display_name}さん、" if display_name else ""
-    return f"{greeting}友だち追加ありがとうございます！\n{WELCOME_BODY}"
+    return f"{greeting}友だち追加ありがとうございます！\n{WELCOME_BODY}\n\n{topic_lines(topics)}\n\n{DEFAULT_SET_HINT}"
 
 
 def topic_lines(topics: Iterable[str]) -> str:

@@ -11,3 +11,6 @@ def init_app(app) -> None:
     from bot.discord import views
 
     views.register(app)  # /admin/discord: server settings and problems for staff
+    from bot.discord.ping_roles import ping_warnings_for_settings_page
+
+    app.add_template_global(ping_warnings_for_settings_page, "discord_ping_warnings")

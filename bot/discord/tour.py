@@ -80,9 +80,10 @@ def registration_form(spec: tour_flow.FormSpec, custom_id: str) -> discord.ui.Mo
     title = L.cut(wording.FORM_TITLE.format(title=spec.title), MODAL_TITLE)
     form = discord.ui.Modal(title=title, timeout=FORM_MINUTES * 60, custom_id=custom_id)
     workshop = spec.kind == "workshop"
-    form.add_item(_number_input(ADULTS, "大人（保護者）の人数" if workshop else "参加する人数", "1〜10の数字"))
+    most = spec.max_people
+    form.add_item(_number_input(ADULTS, "大人（保護者）の人数" if workshop else "参加する人数", f"1〜{most}の数字"))
     if workshop:
-        form.add_item(_number_input(CHILDREN, "子どもの人数", "0〜9の数字"))
+        form.add_item(_number_input(CHILDREN, "子どもの人数", f"0〜{most - 1}の数字"))
     form.add_item(discord.ui.TextInput(custom_id=NAME, label="代表の方のお名前（受付で確認します）", max_length=NAME_MAX))
     form.add_item(discord.ui.TextInput(custom_id=CONTACT, label="連絡先（メールアドレスか電話番号）", max_length=CONTACT_MAX,
                                        placeholder="中止など急なお知らせのためにお聞きしています"))

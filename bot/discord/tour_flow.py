@@ -20,7 +20,7 @@ from bot.discord import limits as L
 from bot.discord.layout import ACTIONS_PLACEHOLDER, PRIMARY, Outgoing, choice_rows, layout, row
 from content import service as content_service
 from core.timefmt import datetime_ja
-from events import drafts, queries, service
+from events import drafts, party, queries, service
 from events.chat_actions import reg_choice, user_key
 from events.validation import FieldError, clean_contact, clean_name, parse_count
 from messages import postback
@@ -36,6 +36,7 @@ class FormSpec:
     event_id: int
     title: str
     kind: str
+    max_people: int = party.MAX_PARTICIPANTS
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def form_check(session: Session, config: Mapping, message: IncomingMessage,
     existing = service.active_registration(session, event.id, user_key(CHANNEL, message.user_id))
     if existing is not None:
         return views.already_registered(_turn(session, config, message), existing)
-    return FormSpec(event.id, event.title, event.kind)
+    return FormSpec(event.id, event.title, "workshop" if party.takes_children(event) else event.kind,
+                    party.max_people(event))
 
 
 def start_postback_event(config: Mapping, data: str) -> int | None:
@@ -110,22 +112,23 @@ def start_postback_event(config: Mapping, data: str) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
-def _counts(values: FormValues) -> tuple[int, int]:
+def _counts(event, values: FormValues) -> tuple[int, int]:
     adults = parse_count(values.adults, "adults")
-    if not 1 <= adults <= service.MAX_PARTICIPANTS:
-        raise FieldError("adults", views.count_problem(1, service.MAX_PARTICIPANTS))
-    if values.children is None:
-        return adults, 0
-    children = parse_count(values.children, "children")
-    if not 0 <= children <= service.MAX_PARTICIPANTS - adults:
-        raise FieldError("children", views.count_problem(0, service.MAX_PARTICIPANTS - adults))
+    children = 0 if values.children is None else parse_count(values.children, "children")
+    problem = party.party_problem(event, adults, children)  # the same rules as the web form and LINE
+    if problem:
+        raise FieldError(problem.field, problem.message)
     return adults, children
 
 
-def check_form(values: FormValues) -> tuple[dict, list[str]]:
+def check_form(values: FormValues, event=None) -> tuple[dict, list[str]]:
     """Cleaned answers and the problems found (every field is checked, not just the first)."""
+    from events.models import Event
+
+    event = event or Event(kind="workshop" if values.children is not None else "tour", min_children=0,
+                           adults_use_seats=True)
     cleaned, problems = {}, []
-    for field, check in (("counts", lambda: _counts(values)), ("name", lambda: clean_name(values.name)),
+    for field, check in (("counts", lambda: _counts(event, values)), ("name", lambda: clean_name(values.name)),
                          ("contact", lambda: clean_contact(values.contact))):
         try:
             cleaned[field] = check()
@@ -146,7 +149,7 @@ def accept_form(session: Session, config: Mapping, message: IncomingMessage, eve
     spec = form_check(session, config, message, event_id)
     if isinstance(spec, BotResponse):
         return layout(spec)
-    cleaned, problems = check_form(values)
+    cleaned, problems = check_form(values, queries.get_event(session, spec.event_id))
     if problems:
         return _again(event_id, problems)
     draft = drafts.start(session, CHANNEL, message.user_id, spec.event_id, "agree")

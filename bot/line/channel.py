@@ -13,7 +13,7 @@ from channels.base import Channel, ChannelPreview, Quota
 from messages.limits import link
 from messages.replies import BotResponse, Cards
 from notifications import compose
-from notifications.audience import count_audience
+from notifications.audience import count_audience, segment_sizes
 from notifications.settings import LINE_CHUNK_SIZE
 
 
@@ -62,8 +62,13 @@ class LineChannel(Channel):
         from notifications.reports import QuotaCheck  # the composer's wording of the quota
 
         check = QuotaCheck(self.reach(session, topics, personas), self.quota(config), self.label)
-        return ChannelPreview(self.name, self.label, self.show(session, draft, topics), notes=(check.message,),
-                              warning=check.exceeds)
+        sizes = segment_sizes(session, topics, personas, self.name)
+        requests = sum(-(-size // self.chunk_size) for size in sizes.values())
+        cost = (f"送信リクエスト: {requests:,}件（対象の区分ごとに{self.chunk_size}人ずつ。"
+                f"区分ごとにリンクを分けて、どの区分が開いたかを数えます）")
+        quota = ((), (check.message,)) if check.exceeds else ((check.message,), ())
+        return ChannelPreview(self.name, self.label, self.show(session, draft, topics),
+                              notes=(*quota[0], cost), warnings=quota[1])
 
     def sender(self, config: Mapping, timeout: float) -> LineSender | None:
         return LineSender(config, timeout) if self.configured(config) else None

@@ -38,7 +38,7 @@ class LineSender:
         self._client = ApiClient(configuration)
         self._api = MessagingApi(self._client)
         self._timeout = timeout
-        self._messages: dict[int, list[Message]] = {}
+        self._messages: dict[object, list[Message]] = {}
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -63,14 +63,14 @@ class LineSender:
         return Quota(limit=value, used=used.total_usage or 0)
 
     # -- sending -----------------------------------------------------------------------
-    def _message_objects(self, cache_key: int, payload: list[dict]) -> list[Message]:
+    def _message_objects(self, cache_key, payload: list[dict]) -> list[Message]:
         # Every chunk of a broadcast shares one body: parse it once, not 200 times.
         with self._lock:
             if cache_key not in self._messages:
                 self._messages[cache_key] = [Message.from_dict(m) for m in payload]
             return self._messages[cache_key]
 
-    def multicast(self, cache_key: int, payload: list[dict], recipients: list[str], unit: str | None,
+    def multicast(self, cache_key, payload: list[dict], recipients: list[str], unit: str | None,
                   retry_key: str) -> Outcome:
         request = MulticastRequest(
             to=recipients, messages=self._message_objects(cache_key, payload),
@@ -86,8 +86,9 @@ class LineSender:
         return Outcome.sent(response.status_code, _request_id(response.headers))
 
     def send(self, delivery: Delivery) -> Outcome:
-        return self.multicast(delivery.broadcast_id, delivery.payload, list(delivery.recipients), delivery.unit,
-                              delivery.retry_key)
+        # One body per segment variant of a broadcast: the cache key must tell variants apart.
+        return self.multicast((delivery.broadcast_id, delivery.segment), delivery.payload, list(delivery.recipients),
+                              delivery.unit, delivery.retry_key)
 
     def _classify_error(self, exc: ApiException, recipients: int) -> Outcome:
         status = exc.status or 0

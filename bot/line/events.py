@@ -21,6 +21,7 @@ from linebot.v3.webhooks import (
     VideoMessageContent,
 )
 
+from core.logsafe import excerpt
 from messages.replies import IncomingMessage, ReplyRoute
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,8 @@ def parse(payload: dict) -> Event | None:
     except (ValueError, TypeError) as exc:
         if payload.get("type") == "message" and isinstance(payload.get("message"), dict):
             return _message_of_unknown_kind(payload)
-        log.warning("LINE event %s could not be parsed: %s", payload.get("webhookEventId"), exc)
+        # Only an excerpt: the payload (and the error quoting it) comes from outside and may be huge.
+        log.warning("LINE event %s could not be parsed: %s", excerpt(payload.get("webhookEventId"), 64), excerpt(exc))
         return None
 
 
@@ -57,7 +59,7 @@ def _message_of_unknown_kind(payload: dict) -> Event | None:
     try:
         event = Event.from_dict({**payload, "message": placeholder})
     except (ValueError, TypeError) as exc:
-        log.warning("LINE event %s could not be parsed: %s", payload.get("webhookEventId"), exc)
+        log.warning("LINE event %s could not be parsed: %s", excerpt(payload.get("webhookEventId"), 64), excerpt(exc))
         return None
     # The SDK's models validate assignments; the placeholder must not pass for a text message.
     object.__setattr__(event, "message", UnknownMessage(str(raw.get("type") or "?")))

@@ -1,41 +1,50 @@
-"""Worker jobs: drain the LINE queue every second, purge old finished jobs daily.
+"""Worker jobs: the LINE queue loop (every worker process), purging old finished jobs (leader only).
 
-``process_pending(app)`` is the single way queued events get processed — by
-the scheduler in the worker process and directly by tests.
+``process_pending(app)`` runs what is due right now and returns when it is done —
+for tests and hand runs; the worker runs ``QueueRunner.run_forever`` instead.
 """
 from __future__ import annotations
 
 import logging
+import threading
 
 from bot.line import queue
-from bot.line.client import is_configured, messaging_api
-from bot.line.processor import run_job
-from core.worker import job_session
+from bot.line.client import is_configured
+from bot.line.runner import DEFAULT_THREADS, QueueRunner
+from core.worker import every_worker, job_session
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
-POLL_SECONDS = 1
+JOB_ID = "line-queue"
+
+
+def worker_threads(config) -> int:
+    """LINE_WORKER_THREADS (declared in core.settings, validated at start)."""
+    return max(1, int(config.get("LINE_WORKER_THREADS") or DEFAULT_THREADS))
 
 
 def process_pending(app, limit: int = BATCH_SIZE) -> int:
-    """Claim and run up to ``limit`` due LINE jobs; returns how many ran."""
+    """Claim and run up to ``limit`` due LINE jobs (concurrently, each user's in order); how many ran."""
     if not is_configured(app.config):
         return 0
-    with job_session(app) as session:
-        jobs = queue.claim(session, limit, channel="line")
-        if not jobs:
-            return 0
-        with messaging_api(app.config) as api:
-            for job in jobs:
-                run_job(session, api, job, app.config)
-        return len(jobs)
+    runner = QueueRunner(app, threads=min(worker_threads(app.config), limit), capacity=limit)
+    try:
+        claimed = runner.claim_and_dispatch()
+        runner.wait_idle()
+    finally:
+        runner.close()
+    return claimed
 
 
-def drain(app) -> None:
-    """Run batches until the queue has nothing due (one scheduler tick)."""
-    while process_pending(app) == BATCH_SIZE:
-        pass
+@every_worker
+def run_queue_loop(app, stop: threading.Event | None = None) -> None:
+    """The LINE queue loop; runs for the life of the worker process (safe in every worker)."""
+    runner = QueueRunner(app, threads=worker_threads(app.config))
+    try:
+        runner.run_forever(stop or threading.Event())
+    finally:
+        runner.close()
 
 
 def purge(app) -> None:
@@ -49,6 +58,6 @@ def register_jobs(scheduler, app) -> None:
     if not is_configured(app.config):
         log.warning("LINE channel off: the LINE queue worker is not scheduled")
     else:
-        scheduler.add_job(drain, "interval", seconds=POLL_SECONDS, args=[app], id="line-queue",
-                          max_instances=1, coalesce=True)
+        # No trigger: starts once, at once, and keeps its scheduler thread for the process lifetime.
+        scheduler.add_job(run_queue_loop, args=[app], id=JOB_ID, max_instances=1)
     scheduler.add_job(purge, "cron", hour=4, minute=17, args=[app], id="bot-jobs-purge")

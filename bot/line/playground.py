@@ -17,6 +17,7 @@ from bot.line.flex import photos_dropped_warning
 from bot.line.playground_render import response_json
 from core.db import db, utcnow
 from messages.replies import IncomingMessage, ReplyRoute
+from staff.auth import current_staff
 
 bp = Blueprint("playground", __name__, url_prefix="/playground")
 CHANNEL = "playground"
@@ -25,10 +26,10 @@ KINDS = ("text", "postback", "follow")
 
 
 def playground_allowed() -> bool:
-    """Locally always; in production only for a signed-in staff member."""
+    """Locally always; in production only for a signed-in staff member (a valid, unrevoked session)."""
     if not current_app.config.get("PRODUCTION"):
         return True
-    return bool(session.get("staff_id"))
+    return current_staff() is not None
 
 
 @bp.before_request
@@ -53,6 +54,15 @@ def _bad(message: str):
     return jsonify(error="bad_request", message=message), 400
 
 
+def _writable(value: str) -> bool:
+    """No lone surrogates (not encodable, LINE never sends them) and no NUL (PostgreSQL refuses it)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
 def _incoming(payload: dict) -> IncomingMessage | str:
     """The message described by the request, or a Japanese error."""
     kind = payload.get("kind", "text")
@@ -61,6 +71,8 @@ def _incoming(payload: dict) -> IncomingMessage | str:
     text, data = payload.get("text", ""), payload.get("data", "")
     if not isinstance(text, str) or not isinstance(data, str):
         return "メッセージの形式が正しくありません。"
+    if not _writable(text) or not _writable(data):
+        return "メッセージに使えない文字が含まれています。"
     if kind == "text" and not text.strip():
         return "メッセージを入力してください。"
     if limits.utf16_len(text) > limits.TEXT_MAX:

@@ -8,9 +8,11 @@ retry never repeats the conversation's side effects (a topic toggled twice).
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Mapping
 
 from linebot.v3.messaging import MessagingApi
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from bot.core import engine
@@ -20,6 +22,8 @@ from bot.line.models import BotJob
 from bot.line.render import render
 from bot.line.sender import SendFailed, deliver
 from bot.line.webhook import EVENT_JOB_KIND
+from core.logsafe import excerpt
+from notifications.models import Subscriber
 from notifications.subscriptions import find_subscriber
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,16 @@ def _persona(session: Session, user_id: str) -> str | None:
     return subscriber.persona if subscriber else None
 
 
+def _persona_after(session: Session, user_id: str, known: Subscriber | None) -> str | None:
+    """The persona after the turn: read from the row already loaded when there is one (no query)."""
+    if known is None:
+        return _persona(session, user_id)
+    state = inspect(known)
+    if state.deleted or state.was_deleted or state.detached:
+        return None
+    return known.persona  # refreshed from the database if the turn rolled back
+
+
 def converse(session: Session, api: MessagingApi, job: BotJob, config: Mapping) -> dict | None:
     """Run the conversation for a webhook event; the outbox to deliver, None if skipped."""
     event = events.parse(job.payload)
@@ -48,9 +62,10 @@ def converse(session: Session, api: MessagingApi, job: BotJob, config: Mapping) 
     message = events.to_incoming(event, display_name=name)
     if message is None:
         return None
-    persona_before = _persona(session, message.user_id)
+    subscriber = find_subscriber(session, "line", message.user_id)
+    persona_before = subscriber.persona if subscriber else None
     messages = render(engine.handle(session, message, config))
-    if _persona(session, message.user_id) != persona_before and message.kind != "unfollow":
+    if _persona_after(session, message.user_id, subscriber) != persona_before and message.kind != "unfollow":
         richmenu_links.queue_link(session, message.user_id, job.dedup_key)
     return {"user_id": message.user_id, "reply_token": message.route.reply_token,
             "timestamp": event.timestamp, "messages": messages}
@@ -96,6 +111,8 @@ def run_job(session: Session, api: MessagingApi, job: BotJob, config: Mapping) -
     try:
         handler(session, api, job, config)
     except Exception as exc:  # one bad event must not stop the others
-        log.exception("bot job %s (%s) crashed", job.id, job.kind)
+        # The traceback's frames, but only an excerpt of the message (it may quote the payload).
+        frames = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
+        log.error("bot job %s (%s) crashed: %s\n%s", job.id, job.kind, excerpt(f"{type(exc).__name__}: {exc}"), frames)
         session.rollback()
         queue.retry_later(session, session.get(BotJob, job.id), f"{type(exc).__name__}: {exc}")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.line.models import BotJob
 from core.db import utcnow
+from core.logsafe import excerpt
 
 log = logging.getLogger(__name__)
 
@@ -82,25 +83,65 @@ def _claimable(now):
     )
 
 
-def claim(session: Session, limit: int, channel: str | None = None) -> list[BotJob]:
-    """Mark up to ``limit`` due jobs as processing (leased) and return them, oldest first."""
+def lane_of(job_id: int, payload) -> str:
+    """Jobs of one user share a lane (run in order); anything else runs on its own."""
+    if isinstance(payload, dict):
+        source = payload.get("source")
+        user = payload.get("user_id") or (source.get("userId") if isinstance(source, dict) else None)
+        if isinstance(user, str) and user:
+            return f"user:{user}"
+    return f"job:{job_id}"
+
+
+def claim_lanes(session: Session, limit: int, channel: str | None = None) -> list[tuple[int, str]]:
+    """Claim like ``claim_ids``; returns (id, lane) pairs, oldest first."""
+    ids = claim_ids(session, limit, channel)
+    if not ids:
+        return []
+    rows = session.execute(select(BotJob.id, BotJob.payload).where(BotJob.id.in_(ids)).order_by(BotJob.id)).all()
+    session.commit()
+    return [(job_id, lane_of(job_id, payload)) for job_id, payload in rows]
+
+
+def claim_ids(session: Session, limit: int, channel: str | None = None) -> list[int]:
+    """Mark up to ``limit`` due jobs as processing (leased) and commit; their ids, oldest first.
+
+    Safe with several worker processes: on PostgreSQL the candidate rows are locked
+    with SKIP LOCKED (concurrent claimers take different rows instead of waiting), and
+    the UPDATE repeats the claimable condition, so a row is never claimed twice
+    (SQLite: one writer at a time; a row already taken no longer matches).
+    """
+    if limit <= 0:
+        return []
     now = utcnow()
     query = select(BotJob.id).where(_claimable(now)).order_by(BotJob.id).limit(limit)
     if channel:
         query = query.where(BotJob.channel == channel)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    claimed = []
-    for job_id in session.scalars(query).all():
-        # The conditional UPDATE makes the claim atomic even without row locks (SQLite).
-        result = session.execute(
-            update(BotJob).where(BotJob.id == job_id, _claimable(now))
-            .values(status="processing", locked_until=now + LEASE, attempts=BotJob.attempts + 1)
-        )
-        if result.rowcount == 1:
-            claimed.append(job_id)
+    candidates = session.scalars(query).all()
+    if not candidates:
+        session.commit()
+        return []
+    claimed = session.scalars(
+        update(BotJob).where(BotJob.id.in_(candidates), _claimable(now))
+        .values(status="processing", locked_until=now + LEASE, attempts=BotJob.attempts + 1)
+        .returning(BotJob.id)
+        .execution_options(synchronize_session=False)
+    ).all()
     session.commit()
-    return [session.get(BotJob, job_id, populate_existing=True) for job_id in claimed]
+    return sorted(claimed)
+
+
+def claim(session: Session, limit: int, channel: str | None = None) -> list[BotJob]:
+    """Claim like ``claim_ids`` and return the jobs themselves, oldest first."""
+    ids = claim_ids(session, limit, channel)
+    if not ids:
+        return []
+    jobs = session.scalars(
+        select(BotJob).where(BotJob.id.in_(ids)).order_by(BotJob.id).execution_options(populate_existing=True)
+    ).all()
+    return list(jobs)
 
 
 def finish(session: Session, job: BotJob, status: str = "done", error: str | None = None) -> None:
@@ -116,12 +157,13 @@ def backoff(attempts: int) -> timedelta:
 def retry_later(session: Session, job: BotJob, error: str) -> None:
     """Put a job back for a later attempt, or give up after MAX_ATTEMPTS."""
     if job.attempts >= MAX_ATTEMPTS:
-        log.error("bot job %s (%s) failed for good after %d attempts: %s", job.id, job.kind, job.attempts, error)
+        log.error("bot job %s (%s) failed for good after %d attempts: %s", job.id, job.kind, job.attempts,
+                  excerpt(error))
         finish(session, job, "failed", error)
         return
     delay = backoff(job.attempts)
     log.warning("bot job %s (%s) attempt %d failed, retrying in %ss: %s",
-                job.id, job.kind, job.attempts, int(delay.total_seconds()), error)
+                job.id, job.kind, job.attempts, int(delay.total_seconds()), excerpt(error))
     job.status, job.locked_until, job.last_error = "pending", None, error
     job.run_after = utcnow() + delay
     session.commit()

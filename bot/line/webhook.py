@@ -28,6 +28,9 @@ REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 COMMON_FIELDS = (("webhookEventId",), ("timestamp",), ("source", "userId"))
 MAX_ID_LENGTH = 100
+# LINE's events nest a handful of levels (message → emojis/mention → …); anything far
+# deeper is hostile and would hit the recursion limit when stored or parsed later.
+MAX_EVENT_DEPTH = 16
 
 
 class WebhookError(Exception):
@@ -67,6 +70,8 @@ def parse_events(text: str) -> list[Any]:
         document = json.loads(text)
     except ValueError as exc:
         raise WebhookError(400, f"malformed JSON: {exc}") from None
+    except RecursionError:  # a body nested thousands of levels deep
+        raise WebhookError(400, "JSON nested too deeply") from None
     if not isinstance(document, dict) or not isinstance(document.get("events"), list):
         raise WebhookError(400, "JSON body has no 'events' list")
     return document["events"]
@@ -80,14 +85,15 @@ def _field(event: dict, path: tuple[str, ...]) -> Any:
 
 
 def missing_fields(event: dict) -> list[str]:
-    paths = COMMON_FIELDS + REQUIRED_FIELDS.get(event.get("type"), ())
+    kind = event.get("type")
+    paths = COMMON_FIELDS + (REQUIRED_FIELDS.get(kind, ()) if isinstance(kind, str) else ())
     return [".".join(path) for path in paths if _field(event, path) in (None, "")]
 
 
 def _ignore_reason(event: dict) -> str | None:
     kind = event.get("type")
-    if kind not in HANDLED_TYPES:
-        return f"unhandled event type {kind!r}"
+    if not isinstance(kind, str) or kind not in HANDLED_TYPES:
+        return f"unhandled event type {ascii(kind)[:40]}"
     if _field(event, ("source", "type")) != "user":
         return "not a one-to-one chat"
     if event.get("mode") == "standby":
@@ -95,15 +101,53 @@ def _ignore_reason(event: dict) -> str | None:
     return None
 
 
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # from a \ud800 escape: no valid UTF-8, not storable, not sendable
+        return True
+    return False
+
+
+def unstorable_reason(event: dict) -> str | None:
+    """Why this event cannot be stored as it is, or None (checked per event, so it fails alone).
+
+    Walks the event iteratively (no recursion limit to hit): too deep a nesting or a lone
+    surrogate in any key or string would break the insert or the worker's parse later. (A NUL
+    inside the payload is fine: JSON escapes it; only the id, a text column, cannot hold one.)
+    """
+    if "\x00" in event["webhookEventId"]:
+        return "webhookEventId contains a NUL character"
+    stack: list[tuple[Any, int]] = [(event, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, str):
+            if _has_lone_surrogate(node):
+                return "contains a lone surrogate"
+        elif isinstance(node, (dict, list)):
+            if depth > MAX_EVENT_DEPTH:
+                return "nested too deeply"
+            children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+    return None
+
+
 def _invalid_reason(event: dict) -> str | None:
     missing = missing_fields(event)
     if missing:
         return "missing " + ", ".join(missing)
-    if not isinstance(event["timestamp"], int) or not isinstance(event["webhookEventId"], str):
+    if not isinstance(event["timestamp"], int) or isinstance(event["timestamp"], bool) \
+            or not isinstance(event["webhookEventId"], str):
         return "timestamp or webhookEventId has the wrong type"
     if len(event["webhookEventId"]) > MAX_ID_LENGTH:
         return "webhookEventId too long"
-    return None
+    return unstorable_reason(event)
+
+
+def _loggable_id(event: dict) -> str:
+    """The event id as a short printable excerpt (it may be hostile: huge, NUL, surrogates)."""
+    value = event.get("webhookEventId")
+    return ascii(value[:MAX_ID_LENGTH]) if isinstance(value, str) else f"<{type(value).__name__}>"
 
 
 def event_job(event: Any) -> NewJob | None:
@@ -113,11 +157,11 @@ def event_job(event: Any) -> NewJob | None:
         return None
     reason = _ignore_reason(event)
     if reason:
-        log.debug("LINE webhook: ignored event %s (%s)", event.get("webhookEventId"), reason)
+        log.debug("LINE webhook: ignored event %s (%s)", _loggable_id(event), reason)
         return None
     reason = _invalid_reason(event)
     if reason:
-        log.warning("LINE webhook: skipped event %s: %s", event.get("webhookEventId"), reason)
+        log.warning("LINE webhook: skipped event %s: %s", _loggable_id(event), reason)
         return None
     return NewJob(dedup_key=event["webhookEventId"], payload=event, kind=EVENT_JOB_KIND)
 

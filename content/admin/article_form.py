@@ -98,6 +98,8 @@ def validate(
     session: Session, data: ArticleInput, article: Article | None, staff: StaffUser, has_new_image: bool
 ) -> dict[str, str]:
     result = Validation()
+    if not data.slug.strip():  # never required: keep the current address, or make one from the date
+        data.slug = article.slug if article is not None else generated_slug(session)
     _check_required(data, result)
     _check_lengths(data, result)
     _check_slug(session, data, article, result)
@@ -110,8 +112,18 @@ def validate(
     return result.errors
 
 
+def generated_slug(session: Session, today=None) -> str:
+    """Today's date (Japan time) and the next free number: 20270115-1, 20270115-2, …"""
+    stem = (today or datetime.now(JST)).strftime("%Y%m%d")
+    taken = set(session.scalars(select(Article.slug).where(Article.slug.like(f"{stem}-%"))))
+    number = 1
+    while f"{stem}-{number}" in taken:
+        number += 1
+    return f"{stem}-{number}"
+
+
 def _check_required(data: ArticleInput, result: Validation) -> None:
-    labels = {"title": "タイトル", "slug": "スラッグ", "category": "分類", "body_md": "本文"}
+    labels = {"title": "タイトル", "category": "分類", "body_md": "本文"}
     for name, label in labels.items():
         if not getattr(data, name).strip():
             result.add(name, f"{label}を入力してください")
@@ -127,11 +139,11 @@ def _check_slug(session: Session, data: ArticleInput, article: Article | None, r
     if not data.slug:
         return
     if not SLUG_RE.match(data.slug):
-        result.add("slug", "スラッグは半角英小文字・数字・ハイフンのみで入力してください（例: factory-tour-2027）")
+        result.add("slug", "ページのアドレスは半角英小文字・数字・ハイフンのみで入力してください（例: factory-tour-2027）。空欄なら自動で付けます")
         return
     other = session.scalar(select(Article.id).where(Article.slug == data.slug))
     if other is not None and (article is None or other != article.id):
-        result.add("slug", "このスラッグは別の記事で使われています")
+        result.add("slug", "このページのアドレスは別の記事で使われています（空欄にすると自動で付けます）")
 
 
 def _check_category(data: ArticleInput, staff: StaffUser, result: Validation) -> None:
@@ -141,7 +153,7 @@ def _check_category(data: ArticleInput, staff: StaffUser, result: Validation) ->
         result.add("category", "分類を選んでください")
         return
     if not publishing.may_edit_category(staff, data.category):
-        result.add("category", "委託事業者が作成できるのは特集記事・テーマ別記事のみです")
+        result.add("category", "委託事業者が作成できるのはサイト概要・特集記事・テーマ別記事のみです")
     if data.category == "series" and data.series not in SERIES:
         result.add("series", "テーマ別記事ではテーマ（企業・人・製品）を選んでください")
     if data.category != "series" and data.series:

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from content import publishing
+from content import publishing, revisions
 from content.admin.article_form import ArticleInput, parse_local_datetime
 from content.models import Article, Tag
 from staff import audit
@@ -95,6 +95,7 @@ def save(
         raise StaleEdit() from exc
     action = "article.edit" if article.version > 1 else "article.create"
     audit.record(session, staff, action, "article", article.id, {"slug": article.slug, "fields": changed})
+    revisions.record(session, article, staff, "console")
     return article
 
 

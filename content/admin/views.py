@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from content import publishing
+from content import publishing, review
 from content.admin import articles, preview, uploads
 from content.admin.article_form import ArticleInput, validate
 from content.images import ImageError
@@ -15,6 +15,7 @@ from staff.paging import page_of, requested_number
 
 bp = Blueprint("content_admin", __name__, url_prefix="/admin")
 PER_PAGE = 50
+ANNOUNCE_ENDPOINT = "notifications.article_announce"  # by name: content does not depend on notifications
 
 
 @bp.get("/")
@@ -42,11 +43,19 @@ def _form_page(data: ArticleInput, article, errors=None, message=None, status=20
     allowed = [key for key in CATEGORIES if publishing.may_edit_category(staff, key)]
     context = dict(
         data=data, article=article, errors=errors or {}, message=message, companies=companies,
-        categories={key: CATEGORIES[key] for key in allowed}, series=SERIES,
+        allowed_categories={key: CATEGORIES[key] for key in allowed}, series=SERIES,
         labels=publishing.STATUS_LABELS, is_reviewer=publishing.is_reviewer(staff), latest=latest,
         can_edit=article is None or publishing.may_edit(staff, article),
+        thread=review.thread(db.session, article.id) if article is not None else [],
+        comment_kinds=review.KIND_LABELS, staff_names=_staff_names(),
     )
     return render_template("admin/articles/edit.html", **context), status
+
+
+def _staff_names() -> dict[int, str]:
+    from staff.models import StaffUser
+
+    return {s.id: s.display_name or s.email for s in db.session.scalars(select(StaffUser))}
 
 
 @bp.get("/articles/new")
@@ -92,13 +101,15 @@ def _submit(article):
     upload = request.files.get("hero_image")
     errors = validate(db.session, data, article, staff, uploads.has_upload(upload))
     image = None
+    status = 422
     if not errors and uploads.has_upload(upload):
         try:
             image = uploads.store_hero_upload(upload, current_app.instance_path, data.slug)
         except ImageError as exc:
             errors["hero_image"] = str(exc)
+            status = 503 if isinstance(exc, uploads.ImageBusy) else 422
     if errors:
-        return _form_page(data, article, errors, "入力内容を確認してください。", 422)
+        return _form_page(data, article, errors, "入力内容を確認してください。", status)
     return _save_and_act(article, data, action, image)
 
 
@@ -116,6 +127,13 @@ def _save_and_act(article, data: ArticleInput, action: str, image):
             return _form_page(data, current, message=str(exc), status=409, latest=current)
         return _form_page(data, current, message=f"{exc}（変更は保存されていません）", status=422)
     flash(message)
+    if action == "submit":
+        from content.admin.review_views import mail_reviewers
+
+        mail_reviewers(saved)
+    if action in ("publish", "schedule") and ANNOUNCE_ENDPOINT in current_app.view_functions:
+        # Publish → announce, never silent: staff now see who would get it and choose.
+        return redirect(url_for(ANNOUNCE_ENDPOINT, article_id=saved.id))
     return redirect(url_for("content_admin.article_edit", article_id=saved.id))
 
 

@@ -55,7 +55,8 @@ def rss_category(category: str):
 
 
 def _sitemap_paths() -> list[tuple[str, str | None]]:
-    paths = [("/", None), ("/about", None), ("/events", None)]
+    paths = [("/", None), ("/about", None), ("/events", None), ("/posts", None), ("/privacy", None),
+             ("/contact", None)]
     paths += [(f"/category/{key}", None) for key in urls.NAV_CATEGORIES]
     paths += [(f"/series/{key}", None) for key in SERIES]
     for slug, _category, changed in service.sitemap_articles(db.session):

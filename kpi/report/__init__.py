@@ -33,5 +33,5 @@ def build_all(session: Session, scope: Scope) -> dict[str, Table]:
 
 
 # Imported for their side effect of registering builders (after BUILDERS exists).
-from kpi import funnel_stages  # noqa: E402,F401,I001
+from kpi import funnel_stages, stage_projection  # noqa: E402,F401,I001
 from kpi.report import audience, content, outlook, overview  # noqa: E402,F401

@@ -119,7 +119,22 @@ def test_staff_create_cli_refuses_weak_password_and_duplicates(cli_env, monkeypa
 
 
 def test_staff_create_cli_prompts_twice(cli_env, monkeypatch):
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
     answers = iter(["typed password 1", "typed password 2"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     assert cli_main(["staff", "create", "--email", "p@example.jp", "--name", "P", "--role", "ward"]) == 2
     assert staff("p@example.jp") is None
+
+
+def test_staff_create_without_a_terminal_explains_instead_of_a_traceback(cli_env):
+    import os
+    import subprocess
+    import sys as _sys
+
+    command = [_sys.executable, "-m", "web.cli", "staff", "create", "--email", "n@example.jp", "--name", "N",
+               "--role", "admin"]
+    done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=os.environ,
+                          timeout=60)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "EOFError" not in done.stderr
+    assert "--password-stdin" in done.stderr and "端末がありません" in done.stderr

@@ -67,6 +67,9 @@ def test_login_write_preview_publish(console_server, page):
     preview.close()
     page.click("button[value=publish]")
     page.wait_for_selector("text=公開しました")
+    page.wait_for_url("**/announce")  # publish → announce: staff choose whether to send
+    page.click("button[value=skip]")
+    page.wait_for_selector("text=お知らせは送信しません")
     assert page.inner_text("[data-status]") == "公開中"
     page.goto(f"{base}/articles/browser-written")
     assert page.inner_text("h1") == "ブラウザで書いた記事"

@@ -26,7 +26,7 @@ def test_validation_errors_keep_the_input(ward_client):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "タイトルを入力してください" in html
-    assert "スラッグは半角英小文字" in html
+    assert "ページのアドレスは半角英小文字" in html
     assert "残したい本文" in html and 'value="Bad Slug!"' in html
     assert db.session.scalar(select(func.count()).select_from(Article)) == 0
 
@@ -39,7 +39,7 @@ def test_series_needs_a_theme(ward_client):
 def test_contractor_cannot_create_news(contractor_client):
     response = create(contractor_client, category="news")
     assert response.status_code == 422
-    assert "特集記事・テーマ別記事のみ" in response.get_data(as_text=True)
+    assert "サイト概要・特集記事・テーマ別記事のみ" in response.get_data(as_text=True)
     assert article() is None
 
 

@@ -45,3 +45,13 @@ def quick_password_hashing(monkeypatch):
     from staff import passwords
 
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture(autouse=True)
+def human_speed_forms(request):
+    """Test clients post forms at once; the scripted-look checks have their own tests (test_events_rules)."""
+    if "app" not in request.fixturenames:  # tests on their own app (app_on_copy) are not made to use ours
+        return
+    app = request.getfixturevalue("app")
+    app.config.update(EVENT_MIN_FILL_SECONDS=0, EVENT_BURST_COUNT=1000, EVENT_LIMIT_PER_IP_HOUR=1000,
+                      EVENT_LIMIT_PER_CONTACT_DAY=1000)

@@ -27,7 +27,7 @@ def event(session):
 
 def apply(event_id, person, adults=1, children=0):
     return Application(event_id=event_id, channel="line", person_id=person, adults=adults,
-                       children=children, name="テスト", contact="test@example.jp", consent=True)
+                       children=children, name=f"テスト {person}", contact="test@example.jp", consent=True)
 
 
 def _register_in_thread(app, event_id, person, results, errors):

@@ -113,8 +113,9 @@ def test_typed_counts_are_checked(bot, listed_workshop):
         assert expected in bot.last_text(), typed
     bot.send_text("U1", "２人")
     assert "お子さまの人数" in bot.last_text()
-    bot.send_text("U1", "9")
-    assert "0〜8" in bot.last_text()
+    bot.send_text("U1", "9")  # the party rule of events.party: the same words as the web form and Discord
+    assert "1回のお申し込みは大人と子どもあわせて10人までです（いまは11人です）" in bot.last_text()
+    assert "大人（保護者）の人数" in bot.last_text()  # asked again from the first count
 
 
 def test_bad_names_and_contacts_are_asked_again(bot, listed_workshop):

@@ -18,5 +18,5 @@ def test_offer_is_queued_in_the_outbox_for_the_line_user(app, session, workshop,
     assert push.reason == "event_offer" and push.urgent
     (delivery,) = session.query(BroadcastDelivery).filter(BroadcastDelivery.broadcast_id == push.id).all()
     assert delivery.channel == "line" and delivery.recipients == [line_user.external_id]
-    payload = json.dumps(push.line_payload, ensure_ascii=False)
+    payload = json.dumps(push.payloads["line"], ensure_ascii=False)
     assert "空きが出ました" in payload and "a=reg&s=accept" in payload

@@ -30,10 +30,13 @@ def post(client, page: str, action: str, data: dict | None = None):
     return client.post(action, data={**(data or {}), "csrf_token": token})
 
 
-def test_only_ward_staff_and_admins(client, workshop):
+def test_only_ward_staff_and_admins_see_registrations(client, workshop):
     assert client.get("/admin/events/").status_code == 302  # to the login
+    apply(workshop, "A")
     login(client, make_staff("contractor"))
-    assert client.get("/admin/events/").status_code == 403
+    listing = client.get("/admin/events/").get_data(as_text=True)  # contractors read events, not people
+    assert workshop.title in listing and "大田 太郎" not in listing and "新しいイベントを作る" not in listing
+    assert client.get(f"/admin/events/{workshop.id}").status_code == 403
     assert client.get(f"/admin/events/{workshop.id}/registrations.csv").status_code == 403
 
 

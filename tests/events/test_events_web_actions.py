@@ -90,7 +90,7 @@ def test_worker_jobs_are_registered(app):
 
     scheduler = Scheduler()
     jobs.register_jobs(scheduler, app)
-    assert scheduler.ids == ["events-offers", "events-reminders", "events-mail", "events-purge"]
+    assert scheduler.ids == ["events-offers", "events-reminders", "events-mail", "events-lottery", "events-purge"]
 
 
 def test_jobs_run_in_their_own_session(app, session, workshop):

@@ -60,10 +60,13 @@ def test_admins_may_open_it_too(with_demo, client):
     assert client.get("/admin/kpi/").status_code == 200
 
 
-def test_contractors_are_refused(with_demo, client):
+def test_contractors_read_kpis_but_cannot_manage_sources(with_demo, client):
+    # The ward's page plan: the contractor sees KPIs read-only (issue 13).
     login_as(client, "contractor")
-    assert client.get("/admin/kpi/").status_code == 403
-    assert client.get("/admin/kpi/export/funnel.csv").status_code == 403
+    assert client.get("/admin/kpi/").status_code == 200
+    assert client.get("/admin/kpi/export/funnel.csv").status_code == 200
+    assert client.get("/admin/kpi/sources").status_code == 403
+    assert "/admin/kpi/sources" not in client.get("/admin/kpi/").get_data(as_text=True)
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client):
@@ -136,3 +139,29 @@ def test_the_dashboard_works_without_any_data(app, client):
 def test_console_pages_are_not_cached(ward_client):
     assert ward_client.get("/admin/kpi/").headers["Cache-Control"] == "no-store"
     db.session.remove()
+
+
+def _statements_during(app, action) -> list[str]:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return statements
+
+
+@pytest.mark.parametrize("query", ["", "?channel=line", "?from=2026-01-01&to=2026-03-31"])
+def test_a_dashboard_render_costs_at_most_20_queries(app, ward_client, query):
+    ward_client.get("/admin/kpi/" + query)  # warm-up: nothing lazily loaded is counted below
+    statements = _statements_during(app, lambda: ward_client.get("/admin/kpi/" + query))
+    assert 0 < len(statements) <= 20, "\n".join(statements)
+    roll_up_reads = [s for s in statements if "kpi_daily_metrics" in s]
+    assert len(roll_up_reads) <= 3, roll_up_reads  # the two frames (+ the demo marker), not one per table

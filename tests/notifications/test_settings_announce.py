@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from content import publishing
 from core.db import utcnow
-from notifications import routing
+from notifications import announce, routing
 from notifications.models import Broadcast
 from staff.models import AuditLog
 
@@ -73,7 +73,7 @@ def test_discord_targets_merge_roles_per_channel(session):
     assert [t.channel_id for t in routing.discord_targets(session, [])] == ["1300000000000000009"]
 
 
-def test_publishing_announces_once_when_the_category_is_on(bapp, session, ward, line_api, discord_api):
+def test_publishing_then_choosing_send_announces_once(bapp, session, ward, line_api, discord_api):
     routing.save_route(session, "news", DISCORD_CHANNEL)
     routing.save_announce_rule(session, "news", True, ["line", "discord", "web"])
     session.commit()
@@ -83,9 +83,14 @@ def test_publishing_announces_once_when_the_category_is_on(bapp, session, ward, 
 
     publishing.publish(session, article, ward)
     session.commit()
+    assert session.scalar(select(Broadcast)) is None  # staff publishing in the console choose next
+    announce.decide(session, article, ward, "send", ["line", "discord", "web"])
+    session.commit()
     (broadcast,) = session.scalars(select(Broadcast)).all()
     assert (broadcast.origin, broadcast.article_id, broadcast.topics) == ("auto", article.id, ["news"])
     assert broadcast.channels == ["line", "discord", "web"] and broadcast.created_by_id == ward.id
+    logged = session.scalar(select(AuditLog).where(AuditLog.action == "article.announce"))
+    assert logged.details["decision"] == "send" and logged.staff_id == ward.id
 
     drain(bapp, session)
     assert all(line_api.delivered_to(u) == 1 for u in users)
@@ -96,18 +101,46 @@ def test_publishing_announces_once_when_the_category_is_on(bapp, session, ward, 
     publishing.publish(session, article, ward)  # published again: no second announcement
     session.commit()
     assert len(session.scalars(select(Broadcast)).all()) == 1
+    with pytest.raises(announce.AnnounceError):
+        announce.decide(session, article, ward, "send", ["line"])
 
 
-def test_publishing_is_silent_when_off_and_skips_unconfigured_channels(session, ward):
-    news = make_article(session, slug="a-news", status="draft")
-    publishing.publish(session, news, ward)
+def test_choosing_not_to_send_is_logged_and_sends_nothing(session, ward):
+    article = make_article(session, status="draft")
+    publishing.publish(session, article, ward)
+    announce.decide(session, article, ward, "skip", [])
     session.commit()
-    assert session.scalar(select(Broadcast)) is None  # no rule: no announcement
+    assert session.scalar(select(Broadcast)) is None
+    logged = session.scalar(select(AuditLog).where(AuditLog.action == "article.announce"))
+    assert logged.details["decision"] == "skip"
 
+
+def test_rules_are_on_after_install_for_the_announced_categories(session):
+    rules = routing.announce_rules(session)
+    assert {c for c, r in rules.items() if r.enabled} == {"feature", "series", "news", "local", "admin"}
+    assert not rules.get("about") or not rules["about"].enabled
+
+
+def test_a_scheduled_publication_carries_out_the_stored_choice(bapp, session, ward, line_api):
+    add_subscribers(session, 2, topics=("news",))
+    article = make_article(session, status="draft")
+    publishing.schedule(session, article, utcnow() + timedelta(hours=1), ward)
+    announce.decide(session, article, ward, "send", ["line", "web"])
+    session.commit()
+    assert session.scalar(select(Broadcast)) is None  # nothing before the article is public
+    article.scheduled_at = utcnow() - timedelta(minutes=1)
+    session.commit()
+    assert publishing.publish_due(session) == [article.id]
+    broadcast = session.scalar(select(Broadcast))
+    assert broadcast.channels == ["line", "web"] and broadcast.created_by_id == ward.id
+
+
+def test_the_rule_skips_unconfigured_channels_at_a_scheduled_publication(session):
     routing.save_announce_rule(session, "local", True, ["discord", "web"])  # Discord has no channel set
     local = make_article(session, slug="a-local", category="local", status="draft")
-    publishing.publish(session, local, ward)
+    local.status, local.scheduled_at = "scheduled", utcnow() - timedelta(minutes=1)
     session.commit()
+    publishing.publish_due(session)
     (broadcast,) = session.scalars(select(Broadcast)).all()
     assert broadcast.channels == ["web"] and broadcast.topics == ["local"]
 
@@ -120,3 +153,44 @@ def test_scheduled_publication_announces_too(bapp, session, ward, line_api):
     assert publishing.publish_due(session) == [article.id]
     broadcast = session.scalar(select(Broadcast))
     assert broadcast.origin == "auto" and broadcast.created_by_id is None
+
+
+def test_the_editor_leads_to_the_announce_page_with_counts_and_the_choice_is_carried_out(
+        bapp, ward_client, session, line_api):
+    add_subscribers(session, 4, topics=("news",))
+    add_subscribers(session, 2, topics=("tours",), seed=3)
+    article = make_article(session, status="draft")
+    form = {"title": article.title, "slug": article.slug, "category": "news", "series": "", "tags": "",
+            "summary": article.summary, "body_md": "本文", "hero_alt": "", "hero_credit": "", "author": "",
+            "company_id": "", "version": str(article.version), "action": "publish"}
+    edit = f"/admin/articles/{article.id}"
+    response = post_form(ward_client, edit, edit, form)
+    assert response.status_code == 302 and response.location.endswith(f"/admin/articles/{article.id}/announce")
+    html = page(ward_client, response.location)
+    assert "お知らせ: 4人" in html and "LINE配信の見込み: 4通" in html
+    assert "送信する" in html and "送信しない" in html and "予約" in html
+    response = post_form(ward_client, f"/admin/articles/{article.id}/announce",
+                         f"/admin/articles/{article.id}/announce", {"decision": "send", "channels": ["line", "web"]})
+    assert response.status_code == 302
+    broadcast = session.scalar(select(Broadcast))
+    assert broadcast.channels == ["line", "web"] and broadcast.topics == ["news"]
+
+
+def test_settings_warn_when_a_ping_role_cannot_be_mentioned(ward_client, session, discord_api):
+    from bot.discord import settings as discord_settings
+
+    guild = "1200000000000000001"
+    discord_settings.save(session, discord_settings.SettingsForm(guild_id=guild))
+    routing.save_route(session, "news", DISCORD_CHANNEL, "1400000000000000001")
+    routing.save_route(session, "local", DISCORD_CHANNEL, "1400000000000000002")
+    session.commit()
+    base = {"permissions": "0", "position": 1, "color": 0, "hoist": False, "managed": False, "icon": None,
+            "unicode_emoji": None, "flags": 0,
+            "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None}}
+    discord_api.roles[guild] = [
+        {**base, "id": "1400000000000000001", "name": "お知らせ係", "mentionable": False},
+        {**base, "id": "1400000000000000002", "name": "地域", "mentionable": True},
+    ]
+    html = page(ward_client, SETTINGS)
+    assert "「お知らせ」で通知するロール「お知らせ係」はメンションできない設定です" in html
+    assert "「地域のイベント」で通知するロール" not in html

@@ -43,13 +43,39 @@ def test_the_demo_step_builds_a_missing_index_and_is_idempotent(search_app):
     assert store.current_name() == built  # up to date: not rebuilt
 
 
-def test_bench_script_runs_on_a_small_corpus(capsys):
+def test_bench_corpus_urls_and_load_client(tmp_path):
+    """The bench itself needs a server and minutes; its parts are checked here."""
+    import asyncio
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
     spec = importlib.util.spec_from_file_location("bench_search", ROOT / "bench" / "search.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    from bench.searchkit import load
+
     docs = bench.make_corpus(120)
     assert [d.title for d in docs] == [d.title for d in bench.make_corpus(120)]  # deterministic
-    assert bench.main(["--docs", "120", "--rounds", "1"]) == 0
-    out = capsys.readouterr().out
-    for line in ("whoosh", "sqlite fts5", "ratio whoosh/fts5", "peak memory", "goals:"):
-        assert line in out
+    paths = bench.search_paths(0)
+    assert len(paths) >= 500 and len(set(paths)) == len(paths)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            body = b"ok" if self.path.startswith("/search") else b""
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = asyncio.run(load.run(server.server_address[1], paths[:20] + ["/missing"], 4, 42))
+    finally:
+        server.shutdown()
+    assert len(result["latencies"]) == 42 and result["statuses"] == {200: 40, 404: 2}

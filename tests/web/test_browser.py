@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_kit import PHONE, launched_chromium, new_tab, screenshot_path, serving
+from browser_kit import PHONE, launched_chromium, new_tab, screenshot_path, serving, wait_until
 from core.db import db
 from testkit import app_on_copy
 
@@ -52,7 +52,7 @@ def _load_lazy_images(page) -> None:
         }
         window.scrollTo(0, 0);
     }""")
-    page.wait_for_function("[...document.images].every(img => img.complete)")
+    wait_until(page, "[...document.images].every(img => img.complete)")
 
 
 def test_top_page_renders_demo_content(phone, live_server):
@@ -82,7 +82,7 @@ def test_visitor_goes_top_category_article_related(phone, live_server):
     related = phone.locator("section[aria-labelledby=related-heading] .card-title a").first
     related_title = related.inner_text()
     related.click()
-    phone.wait_for_function("t => document.querySelector('h1').innerText === t", arg=related_title)
+    wait_until(phone, "t => document.querySelector('h1').innerText === t", arg=related_title)
     assert phone.locator("h1").inner_text() == related_title != title
 
 
@@ -111,13 +111,13 @@ def test_skip_link_appears_on_focus_and_jumps_to_main(phone, live_server):
     assert skip.bounding_box()["y"] + skip.bounding_box()["height"] <= 0  # hidden above the page
     phone.keyboard.press("Tab")
     assert phone.evaluate("document.activeElement.className") == "skip-link"
-    phone.wait_for_function("document.querySelector('.skip-link').getBoundingClientRect().top >= 0")
+    wait_until(phone, "document.querySelector('.skip-link').getBoundingClientRect().top >= 0")
     box = skip.bounding_box()
     assert box["y"] >= 0 and box["height"] > 20
     outline = phone.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
     phone.keyboard.press("Enter")
-    phone.wait_for_function("document.activeElement && document.activeElement.id === 'main'")
+    wait_until(phone, "document.activeElement && document.activeElement.id === 'main'")
 
 
 def test_focus_ring_is_visible_on_links(phone, live_server):

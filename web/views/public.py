@@ -1,12 +1,10 @@
 """Public web archive: top page, concept page, events; plus /healthz."""
 from __future__ import annotations
 
-import os
-
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlalchemy import text
 
-from content import service
+from content import service, top_page
 from content.page_cache import cached_page
 from core import formatting
 from core.db import db
@@ -39,11 +37,14 @@ def top():
     session = db.session
     latest = service.latest_per_category(session, site.NAV_CATEGORIES, TOP_PER_CATEGORY)
     events = service.upcoming_events(session, limit=4, public_only=True)
+    settings = top_page.live(session)  # hero text, featured articles, order: edited in the console
     return render_template(
         "public/top.html",
         latest=latest,
         events=events,
         seats=service.remaining_seats(session, events),
+        top=settings,
+        featured=top_page.featured_articles(session, settings["featured"]),
     )
 
 
@@ -55,22 +56,38 @@ def about():
     return render_article("about")
 
 
-@bp.get("/events")
+@bp.get("/privacy")
 @cached_page
-def events():
+def privacy():
+    config = current_app.config
+    return render_template("public/privacy.html", registration_days=config["REGISTRATION_RETENTION_DAYS"],
+                           kpi_days=config["KPI_RAW_RETENTION_DAYS"])
+
+
+@bp.get("/contact")
+@cached_page
+def contact():
+    return render_template("public/contact.html")
+
+
+def _events_page():
+    from events.listing import EVENT_FILTERS, filter_events
+
     session = db.session
-    items = service.upcoming_events(session, limit=100, public_only=True)
+    kind, stage = request.args.get("kind", ""), request.args.get("stage", "")
+    items = filter_events(service.upcoming_events(session, limit=100, public_only=True), kind, stage)
     return render_template(
-        "public/events.html", events=items, seats=service.remaining_seats(session, items)
+        "public/events.html", events=items, seats=service.remaining_seats(session, items),
+        filters=EVENT_FILTERS, kind=kind, stage=stage,
     )
 
 
-def _bench_bare():
-    return render_template("bench/bare.html", message="ok")
+_cached_events_page = cached_page(_events_page)
 
 
-@bp.record_once
-def _register_bench_endpoint(state) -> None:
-    # A trivial page on the same server, only for bench/web_pages.py to compare against.
-    if os.environ.get("BENCH_BARE_ENDPOINT") == "1":
-        state.app.add_url_rule("/_bench/bare", "bench_bare", _bench_bare)
+@bp.get("/events")
+def events():
+    if request.args.get("kind") or request.args.get("stage"):
+        return _events_page()  # filtered lists stay out of the page cache (keyed by path and page only)
+    return _cached_events_page()
+

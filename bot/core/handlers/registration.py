@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.core import menus
 from bot.core.handlers import registration_views as views
 from bot.core.turn import Turn
-from events import drafts, queries, service
+from events import abuse, drafts, party, queries, service
 from events.chat_actions import ref_of, signed_ok, user_key
 from events.models import Registration, RegistrationDraft
 from events.service import Application, RegistrationError
@@ -46,17 +46,21 @@ def _set_count(turn: Turn, draft: RegistrationDraft, raw: object) -> BotResponse
         count = parse_count(raw, field)
     except FieldError as exc:
         return views.ask(turn, draft, problem=exc.message)
-    taken = (draft.adults or 0) if field == "children" else 0
-    lowest = 0 if field == "children" else 1
-    if not lowest <= count <= service.MAX_PARTICIPANTS - taken:
-        return views.ask(turn, draft, problem=views.count_problem(lowest, service.MAX_PARTICIPANTS - taken))
-    if field == "adults":
-        draft.adults = count
-        draft.children = None if draft.event.kind == "workshop" else 0
-        drafts.advance(draft, "kids" if draft.event.kind == "workshop" else "name")
-    else:
-        draft.children = count
-        drafts.advance(draft, "name")
+    event, most = draft.event, party.max_people(draft.event)
+    lowest = 0 if field == "children" else (party.min_adults(event) if party.takes_children(event) else 1)
+    if field == "adults" and not lowest <= count <= most:  # the whole party is checked after the last count
+        return views.ask(turn, draft, problem=views.count_problem(lowest, most, most))
+    if field == "adults" and party.takes_children(event):
+        draft.adults, draft.children = count, None
+        drafts.advance(draft, "kids")
+        return views.ask(turn, draft)
+    adults, children = (count, 0) if field == "adults" else (draft.adults or 0, count)
+    problem = party.party_problem(event, adults, children)  # the same rules as the web form and Discord
+    if problem:
+        drafts.advance(draft, "adults")
+        return views.ask(turn, draft, problem=problem.message)
+    draft.adults, draft.children = adults, children
+    drafts.advance(draft, "name")
     return views.ask(turn, draft)
 
 
@@ -93,13 +97,15 @@ def _confirm(turn: Turn, draft: RegistrationDraft) -> BotResponse:
     application = Application(
         event_id=draft.event_id, channel=turn.channel, person_id=turn.user_id, adults=draft.adults or 0,
         children=draft.children or 0, name=draft.name, contact=draft.contact, consent=draft.consented,
-        submission_key=draft.submission_key,
+        submission_key=draft.submission_key, limits=abuse.limits_from(turn.config),  # per-contact limit
     )
     draft_id = draft.id
     try:
         registration = service.register(  # commits; the session starts afresh
             turn.session, application, before_commit=attribution.chat_stamper(turn.channel, turn.user_id))
     except RegistrationError as exc:
+        if exc.code == "duplicate_person" and exc.existing is not None:
+            return views.same_person(exc.existing)
         return views.say(exc.message)
     draft = turn.session.get(RegistrationDraft, draft_id)
     if draft is not None:
@@ -133,6 +139,10 @@ def on_postback(turn: Turn, data: Postback) -> BotResponse:
     step = data.get("s")
     if step == "mine":
         return views.mine(turn)
+    if step == "stage":  # a parent's choice of workshop alerts (harmless: only their own setting)
+        from bot.core.handlers import registration_mine
+
+        return registration_mine.choose_stage(turn, data.get("v"))
     if not signed_ok(turn.config, _key(turn), data):
         return views.say(views.TAMPERED)
     ref = ref_of(data)

@@ -72,3 +72,15 @@ def act(turn: Turn, step: str, registration_id: int | None, value: str) -> BotRe
     if step == "accept":
         return _accept(turn, registration)
     return _cancel(turn, registration, value, releasing=step == "release")
+
+
+def choose_stage(turn: Turn, stage: str | None) -> BotResponse:
+    """A parent picks (or drops) their child's school stage: workshop alerts then fit that stage."""
+    from events import alert_stages as alerts
+
+    chosen = alerts.toggle_stage(turn.session, turn.channel, turn.user_id, stage or "")
+    turn.session.commit()
+    if chosen is None:
+        return BotResponse([Text(alerts.STAGE_HELP)], alerts.stage_choices(turn.config) + menus.main_menu())
+    text = alerts.stage_summary(chosen)
+    return BotResponse([Text(text)], alerts.stage_choices(turn.config) + menus.main_menu())

@@ -18,7 +18,8 @@ STALE = "このボタンは期限切れです。お手数ですが、イベン�
 TAMPERED = "ボタンの内容を確認できませんでした。お手数ですが、イベントの「申し込む」からもう一度お試しください。"
 ALREADY_ANSWERED = "その質問にはすでにお答えいただいています。次の質問にお進みください。"
 STOPPED = "お申し込みをやめました。入力いただいた内容は削除しました。"
-STATUS = {"confirmed": "参加確定", "waitlisted": "キャンセル待ち", "offered": "空きのご案内中", "cancelled": "キャンセル済み"}
+STATUS = {"confirmed": "参加確定", "waitlisted": "キャンセル待ち", "offered": "空きのご案内中", "cancelled": "キャンセル済み",
+          "applied": "抽選待ち", "held": "確認のため保留中", "pending": "確定待ち"}
 QUESTIONS = {
     "adults_workshop": "参加する大人（保護者）の人数を選ぶか、数字で送ってください。\n（会場の定員を守るためにお聞きしています）",
     "adults_tour": "参加する人数を選ぶか、数字で送ってください。\n（会場の定員を守るためにお聞きしています）",
@@ -32,8 +33,16 @@ def say(text: str) -> BotResponse:
     return BotResponse([Text(text)], menus.main_menu())
 
 
-def count_problem(lowest: int, highest: int) -> str:
-    return f"{lowest}〜{highest}の数字で選んでください（1回のお申し込みは合わせて10人までです）。"
+def count_problem(lowest: int, highest: int, most: int = 10) -> str:
+    return f"{lowest}〜{highest}の数字で選んでください（1回のお申し込みは合わせて{most}人までです）。"
+
+
+def same_person(existing: Registration) -> BotResponse:
+    """The same name and contact already applied (maybe on another channel): no second registration."""
+    text = (f"同じお名前と連絡先で、このイベントにはすでにお申し込みがあります（受付番号{existing.id}・"
+            f"{STATUS.get(existing.status, existing.status)}）。新しいお申し込みは作っていません。"
+            "内容の確認やキャンセルは、はじめにお申し込みいただいたLINE・Discord・メールのご案内からできます。")
+    return say(text)
 
 
 def mine_choice() -> Choice:
@@ -105,7 +114,7 @@ def _card_actions(turn: Turn, registration: Registration) -> list[Choice]:
     if registration.status == "offered":
         return [reg_choice(turn.config, key, "参加する", "accept", ref, display_text="参加します"),
                 reg_choice(turn.config, key, "辞退する", "release", ref, display_text="辞退します")]
-    if registration.status in ("confirmed", "waitlisted"):
+    if registration.status in ("confirmed", "waitlisted", "applied", "held"):
         return [reg_choice(turn.config, key, "キャンセルする", "cancel", ref, display_text="キャンセルしたい")]
     return []
 
@@ -115,6 +124,10 @@ def _status_text(turn: Turn, registration: Registration) -> str:
     if registration.status == "confirmed":
         return (f"お申し込みが確定しました！{number}\n当日は受付で、予約内容のページにあるQRコードをお見せください。"
                 "前日と2時間前にこのトークでお知らせします。")
+    if registration.status == "applied":
+        return f"抽選にお申し込みいただきました。{number}\n締め切り後に抽選し、結果をこのトークでお知らせします。"
+    if registration.status == "held":
+        return f"確認のため、受付を保留しています。{number}\n職員が確認してからお知らせします。"
     if registration.status == "waitlisted":
         position = queries.waitlist_position(turn.session, registration)
         return f"満席のため、キャンセル待ち（{position}番目）で受け付けました。{number}\n空きが出たら、このトークでお知らせします。"

@@ -41,8 +41,8 @@ def follow(turn: Turn) -> BotResponse:
         kpi.record_follow_result(turn.session, result)
     subscriber = result.subscriber
     if result.state == "new" or subscriber.persona is None:
-        welcome = wording.welcome(message.display_name)
-        return BotResponse([Text(welcome)], menus.persona_choices())
+        welcome = wording.welcome(message.display_name, subscriber.topics)
+        return BotResponse([Text(welcome)], menus.welcome_choices())
     return BotResponse([Text(wording.welcome_back(subscriber.topics))], menus.main_menu())
 
 

@@ -82,3 +82,11 @@ def test_a_broken_search_gets_an_apology_not_an_error(bot, monkeypatch):
     assert bot.last_text() == wording.SEARCH_FAILURE and "新着" in bot.last_labels()
     bot.send_text("U1", "新着")  # the session is still usable afterwards
     assert "まだ記事がありません" in bot.last_text()
+
+
+def test_a_query_no_article_answers_gets_an_honest_zero_hit_reply(demo_bot):
+    """「ふがふがぴよ123」 once got 「…に関する記事が3件見つかりました」 for dates holding 12 and 23."""
+    for query in ("ふがふがぴよ123", "あいうえおかきくけこ", "サッカー"):
+        demo_bot.send_text("U1", query)
+        assert "見つかりませんでした" in demo_bot.last_text() and not demo_bot.last_cards(), query
+        assert CATEGORIES["feature"] in demo_bot.last_labels()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from notifications import subscriptions as subs
-from notifications.topics import PERSONA_DEFAULT_TOPICS, PERSONAS
+from notifications.topics import DEFAULT_TOPICS, PERSONA_DEFAULT_TOPICS, PERSONAS
 
 
 def _subscriber(session, user="U1"):
@@ -16,10 +16,11 @@ def _targets(session, topics):
 def test_follow_welcomes_and_offers_personas(bot, session):
     bot.follow("U1", display_name="花子", inflow_source="poster")
     assert "花子さん" in bot.last_text() and "友だち追加ありがとうございます" in bot.last_text()
-    assert bot.last_labels() == list(PERSONAS.values())
-    assert all(c.data.startswith("a=persona&p=") for c in bot.last_choices())
+    assert bot.last_labels() == [*PERSONAS.values(), "受信設定を変える"]
+    assert all(c.data.startswith("a=persona&p=") for c in bot.last_choices()[:-1])
     subscriber = _subscriber(session)
-    assert subscriber.status == "active" and subscriber.inflow_source == "poster" and subscriber.topics == set()
+    assert subscriber.status == "active" and subscriber.inflow_source == "poster"
+    assert subscriber.topics == set(DEFAULT_TOPICS)  # a friend who never chooses still hears from us
 
 
 def test_parent_persona_turns_workshops_on_and_says_so(bot, session):

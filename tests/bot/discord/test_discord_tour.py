@@ -77,7 +77,8 @@ def test_a_full_tour_puts_the_next_person_on_the_waitlist_like_line(app, session
 
     async def scenario(h):
         first = await register(h, "精密加工", TOUR_FORM)
-        second = await register(h, "精密加工", {**TOUR_FORM, "参加する人数": "2"}, user_id=OTHER_USER)
+        second = await register(h, "精密加工", {**TOUR_FORM, "参加する人数": "2",  # another person (another name)
+                                                "代表の方のお名前（受付で確認します）": "池上 三郎"}, user_id=OTHER_USER)
         return message_text(first[0]), message_text(second[0])
     first, second = run(scenario)
     assert "確定" in first and "キャンセル待ち（1番目）" in second
@@ -111,7 +112,7 @@ def test_children_are_limited_by_the_ten_person_rule(app, session, run, standin)
         submitted = await h.dispatch(h.modal_payload(form, {**WORKSHOP_FORM, "大人（保護者）の人数": "4",
                                                             "子どもの人数": "7"}))
         return h.replies(submitted)[0]["content"]
-    assert "0〜6の数字" in run(scenario)
+    assert "1回のお申し込みは大人と子どもあわせて10人までです（いまは11人です）" in run(scenario)  # events.party
 
 
 def test_registering_twice_shows_the_existing_registration_instead_of_a_form(app, session, run, standin):
@@ -178,7 +179,8 @@ def test_view_and_cancel_through_the_core(app, session, run, standin):
 
     async def scenario(h):
         await register(h, "精密加工", TOUR_FORM)
-        await register(h, "精密加工", {**TOUR_FORM, "参加する人数": "2"}, user_id=OTHER_USER)  # waitlisted
+        await register(h, "精密加工", {**TOUR_FORM, "参加する人数": "2",  # another person: waitlisted
+                                        "代表の方のお名前（受付で確認します）": "池上 三郎"}, user_id=OTHER_USER)
         viewed = await h.command("tour", "view")
         cancel = await h.command("tour", "cancel")
         [menu] = h.replies(cancel)

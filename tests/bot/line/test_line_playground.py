@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
 from bot.line.playground import playground_allowed
+from core.db import db
+from staff import accounts, auth
+from staff.accounts import create_account
 from testkit import make_test_app
 
 API = "/playground/api/message"
@@ -72,6 +76,20 @@ def test_bad_input_gets_a_japanese_400(app, payload, message):
     assert response.status_code == 400 and message in response.get_json()["message"]
 
 
+@pytest.mark.parametrize("body", [
+    b'{"kind": "text", "text": "\\ud800"}',                # a lone surrogate written as a JSON escape
+    b'{"kind": "text", "text": "\xed\xb2\x80"}',          # the same as invalid UTF-8 bytes ("\udc80")
+    b'{"kind": "postback", "data": "\\udc80"}',
+    b'{"kind": "text", "text": "a\\u0000b"}',              # NUL: PostgreSQL refuses it in text
+])
+def test_unwritable_characters_get_a_japanese_400(app, body):
+    client = app.test_client()
+    response = client.post(API, data=body, content_type="application/json",
+                           headers={"X-CSRFToken": csrf_token(client)})
+    assert response.status_code == 400
+    assert "使えない文字" in response.get_json()["message"]
+
+
 def test_non_json_body_gets_a_japanese_400(app):
     client = app.test_client()
     response = client.post(API, data="x", headers={"X-CSRFToken": csrf_token(client)})
@@ -83,8 +101,18 @@ def test_production_hides_the_playground_from_visitors(database_url, tmp_path):
     client = app.test_client()
     assert client.get("/playground").status_code == 404
     with client.session_transaction() as flask_session:
-        flask_session["staff_id"] = 1
-    assert client.get("/playground").status_code == 200
+        flask_session["staff_id"] = 1  # a bare id is not a staff session
+    assert client.get("/playground").status_code == 404
+    with app.app_context():
+        staff = create_account(db.session, "pg@example.jp", "職員", "ward", "correct horse battery", None)
+        db.session.commit()
+        with client.session_transaction() as flask_session:
+            flask_session.update({auth.SESSION_KEY: staff.id, auth.FINGERPRINT_KEY: auth._fingerprint(staff),
+                                  auth.LOGIN_TIME_KEY: int(time.time()), auth.VERSION_KEY: staff.session_version})
+        assert client.get("/playground").status_code == 200
+        accounts.end_sessions(db.session, staff)  # logged out elsewhere: the copied cookie stops working
+        db.session.commit()
+        assert client.get("/playground").status_code == 404
 
 
 def test_playground_allowed_locally(app):

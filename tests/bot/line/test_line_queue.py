@@ -53,16 +53,18 @@ class _Scheduler:
     def __init__(self):
         self.jobs = {}
 
-    def add_job(self, func, trigger, **options):
+    def add_job(self, func, trigger=None, **options):
         self.jobs[options["id"]] = (func, trigger, options)
 
 
-def test_worker_drains_the_queue_every_second_and_purges_daily(line_app):
+def test_worker_runs_the_queue_loop_in_every_worker_and_purges_daily(line_app):
     from bot.line.jobs import register_jobs
 
     scheduler = _Scheduler()
     register_jobs(scheduler, line_app)
-    assert scheduler.jobs["line-queue"][1] == "interval" and scheduler.jobs["line-queue"][2]["seconds"] == 1
+    loop, trigger, _options = scheduler.jobs["line-queue"]
+    assert trigger is None and loop.every_worker  # starts at once, runs for the process lifetime
+    assert not getattr(scheduler.jobs["bot-jobs-purge"][0], "every_worker", False)
     assert scheduler.jobs["bot-jobs-purge"][1] == "cron"
 
 

@@ -1,7 +1,7 @@
 """Columns that say where a person came from, shared by every table of actions.
 
 A registration, a contact request or an outcome carries the first and the last
-tracked touch (kpi.attribution) seen within the reference's lifetime: the
+tracked touch (written by kpi.attribution) seen within the reference's lifetime: the
 channel, the broadcast, the article and the audience segment of the link. No
 column identifies the person; all are nullable (an action may come directly).
 """

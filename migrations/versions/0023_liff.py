@@ -1,7 +1,7 @@
 """LIFF: deployed LIFF apps, single-use page nonces, friend preferences, coordinates
 
-Revision ID: 0012_liff
-Revises: 0011_careers
+Revision ID: 0023_liff
+Revises: 0022_videos
 Create Date: 2026-12-10 10:00:00
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import core.db
 
 
-revision = '0012_liff'
-down_revision = '0011_careers'
+revision = '0023_liff'
+down_revision = '0022_videos'
 branch_labels = None
 depends_on = None
 

@@ -2,14 +2,14 @@
 
 Speed and memory (each backend in its own clean subprocess)::
 
-    python search/tokenizer_benchmark.py
+    .venv/bin/python bench/searchkit/tokenizers.py
 
 Result quality: the relevance set of ``tests/search`` run with each analyser
 plugged into the real engine (needs the project installed, plus the
 candidates: ``pip install fugashi unidic-lite``; janome and SudachiPy are
 dependencies)::
 
-    python search/tokenizer_benchmark.py --quality
+    .venv/bin/python bench/searchkit/tokenizers.py --quality
 
 fugashi/unidic-lite are imported here and nowhere else.
 """
@@ -23,9 +23,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
+sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parents[2] / "tests")]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "content" / "demo" / "articles"
 BACKENDS = ("janome", "sudachipy", "fugashi")
 
