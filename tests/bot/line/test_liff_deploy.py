@@ -138,3 +138,13 @@ def test_line_unreachable_is_a_clear_note_not_a_crash(app, session):
     nonce = page_nonce(client, "/liff/settings")
     response = client.post("/liff/settings/identify", json={"id_token": "t" * 40, "nonce": nonce})
     assert response.status_code == 503 and "しばらくしてから" in response.json["message"]
+
+
+def test_console_job_deploys_and_explains_http_plainly(app, line, session):
+    from staff.console_jobs import JobError
+    from web.console_jobs import deploy_liff_forms
+
+    assert "反映しました（新規 2" in deploy_liff_forms(app, session)
+    app.config["BASE_URL"] = "http://127.0.0.1:8000"
+    with pytest.raises(JobError, match="https"):
+        deploy_liff_forms(app, session)
