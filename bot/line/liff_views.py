@@ -8,7 +8,7 @@ Outside LINE (or when verification fails) the page shows the web form / a note i
 from __future__ import annotations
 
 import logging
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 
@@ -30,6 +30,21 @@ bp = Blueprint("liff", __name__, url_prefix="/liff")
 csrf.exempt(bp)
 
 
+# The site's policy (web/security_headers.py) plus what a LIFF page needs: the LIFF SDK script from
+# LIFF_SDK_URL's host, and the SDK's own calls to LINE. Still no inline script or style.
+LIFF_SDK_CONNECT = "https://*.line.me https://*.line-scdn.net"
+
+
+def liff_csp(sdk_url: str) -> str:
+    parts = urlsplit(sdk_url)
+    sdk_origin = f"{parts.scheme}://{parts.netloc}"
+    return "; ".join([
+        "default-src 'self'", f"script-src 'self' {sdk_origin}", "style-src 'self'", "img-src 'self' data: https:",
+        "font-src 'self'", f"connect-src 'self' {LIFF_SDK_CONNECT} {sdk_origin}", "object-src 'none'",
+        "base-uri 'self'", "form-action 'self'", "frame-ancestors 'self'",
+    ])
+
+
 def _page(template: str, form: str, **context) -> Response:
     nonce = issue_nonce(db.session, form) if liff_enabled(current_app.config) else ""
     db.session.commit()
@@ -37,6 +52,7 @@ def _page(template: str, form: str, **context) -> Response:
                            liff_id=_liff_id(form), **context)
     response = Response(html)
     response.headers["Cache-Control"] = "no-store"  # every load carries its own nonce
+    response.headers["Content-Security-Policy"] = liff_csp(current_app.config["LIFF_SDK_URL"])
     return response
 
 

@@ -51,8 +51,10 @@ def _tab(browser, line, in_client: bool = True):
     tab = new_tab(browser, viewport=PHONE)
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.route("https://liff-sdk.test/**", lambda route: route.fulfill(status=200, body="/* fake sdk */",
-                                                                        content_type="text/javascript"))
+    sdk_loads: list[str] = []
+    tab.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    tab.route("https://liff-sdk.test/**", lambda route: (sdk_loads.append(route.request.url), route.fulfill(
+        status=200, body="window.fakeSdkLoaded = true;", content_type="text/javascript")))
     tab.expose_function("mintIdToken", lambda nonce: line.issue_id_token(USER, nonce, name="山田 太郎"))
     tab.add_init_script(FAKE_LIFF % {"in_client": "true" if in_client else "false"})
     return tab, errors
@@ -66,6 +68,7 @@ def test_settings_form_changes_three_topics_in_one_submit(browser, live, line, s
     tab, errors = _tab(browser, line)
     tab.goto(f"{base}/liff/settings")
     tab.wait_for_selector("[data-liff-form]:not([hidden])")
+    assert tab.evaluate("window.fakeSdkLoaded") is True  # the page's CSP lets the LIFF SDK in
     assert tab.is_checked("input[name=persona][value=student]")
     assert tab.is_checked("input[name=topics][value=local]") and not tab.is_checked("input[name=topics][value=news]")
     assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling

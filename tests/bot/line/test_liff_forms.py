@@ -159,6 +159,9 @@ def test_outside_line_the_pages_still_render_with_the_fallback(app, client, sess
     page = client.get(f"/liff/register?event={tour.id}").get_data(as_text=True)
     assert f'href="/events/{tour.id}"' in page and "data-liff-fallback" in page
     assert "<script>" not in page and "style=" not in page  # all behaviour in static files (CSP)
+    policy = client.get(f"/liff/register?event={tour.id}").headers["Content-Security-Policy"]
+    assert "script-src 'self' https://liff-sdk.test;" in policy and "unsafe-inline" not in policy
+    assert client.get("/events").headers["Content-Security-Policy"].count("liff-sdk.test") == 0
     assert client.get("/liff/register?event=999999").status_code == 404
     # LIFF's first load carries the query in liff.state (https://liff.line.me/<id>?event=N → endpoint?liff.state=…)
     assert client.get(f"/liff/register?liff.state=%3Fevent%3D{tour.id}").status_code == 200
