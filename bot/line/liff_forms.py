@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.timefmt import datetime_ja
+from events import party
 from events import service as event_service
 from events.models import Event, Registration
 from messages.replies import BotResponse, Text
@@ -111,7 +112,7 @@ def registration_prefill(session: Session, user_id: str, event: Event, display_n
     """Fields as the friend filled them last time, else their LINE name."""
     last = last_registration(session, user_id)
     existing = event_service.active_registration(session, event.id, person_key(user_id))
-    prefill = {"name": display_name, "contact": "", "adults": 1, "children": 1 if event.kind == "workshop" else 0}
+    prefill = {"name": display_name, "contact": "", "adults": 1, "children": 1 if party.takes_children(event) else 0}
     if last is not None:
         prefill.update(name=last.name or display_name, contact=last.contact or "")
         if last.event.kind == event.kind:
@@ -141,7 +142,7 @@ def _count(data: Mapping, name: str, default: int) -> int:
 def read_registration(event: Event, data: Mapping) -> RegistrationInput:
     key = data.get("submission_key")
     return RegistrationInput(
-        adults=_count(data, "adults", 1), children=_count(data, "children", 0) if event.kind == "workshop" else 0,
+        adults=_count(data, "adults", 1), children=_count(data, "children", 0) if party.takes_children(event) else 0,
         name=str(data.get("name") or ""), contact=str(data.get("contact") or ""),
         consent=data.get("consent") is True, submission_key=key if isinstance(key, str) and key else None,
     )
@@ -157,7 +158,12 @@ def register_for_event(session: Session, event: Event, user_id: str, given: Regi
     return event_service.register(session, application)
 
 
-STATUS_TEXT = {"confirmed": "お申し込みを受け付けました。", "waitlisted": "満席のため、キャンセル待ちで受け付けました。空きが出たらお知らせします。"}
+STATUS_TEXT = {
+    "confirmed": "お申し込みを受け付けました。",
+    "waitlisted": "満席のため、キャンセル待ちで受け付けました。空きが出たらお知らせします。",
+    "applied": "抽選にお申し込みいただきました。締め切りのあとに抽選し、結果をトークでお知らせします。",
+    "held": "お申し込みを受け付けました。担当者が内容を確認してからご連絡します。",
+}
 
 
 def registration_summary(registration: Registration) -> str:

@@ -16,6 +16,7 @@ from bot.line import liff_forms
 from bot.line.liff_identity import LiffIdentityError, identify, issue_nonce, liff_enabled, ticket_for, user_of_ticket
 from core.db import db
 from core.extensions import csrf
+from events import party
 from events import queries as event_queries
 from events import service as event_service
 from events.forms import HINTS, new_submission_key
@@ -139,7 +140,8 @@ def register_page():
     return _page("liff/register.html", "register", event=event, hints=HINTS,
                  purpose_of_use=event_service.PURPOSE_OF_USE, is_open=event_service.is_open(event),
                  seats=event_service.remaining_seats(db.session, event),
-                 max_participants=event_service.MAX_PARTICIPANTS, submission_key=new_submission_key(),
+                 max_participants=party.max_people(event), party_rules=party.rules_text(event),
+                 takes_children=party.takes_children(event), submission_key=new_submission_key(),
                  web_form_url=url_for("events.detail", event_id=event.id))
 
 

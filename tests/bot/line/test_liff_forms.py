@@ -200,3 +200,18 @@ def test_without_a_login_channel_the_chat_keeps_its_own_buttons(app, session):
     bot.postback(USER, "a=persona&p=student")
     bot.postback(USER, "a=settings")
     assert bot.last_cards() == ()
+
+
+def test_party_rules_and_lottery_apply_as_on_the_web(app, client, line, session):
+    tour = _tour(session)
+    tour.selection, tour.max_per_application = "lottery", 2
+    session.commit()
+    page = client.get(f"/liff/register?event={tour.id}").get_data(as_text=True)
+    assert "data-liff-lottery" in page and "抽選に申し込む" in page
+    who = identify(client, line, USER, f"/liff/register?event={tour.id}", f"/liff/register/{tour.id}/identify")
+    base = {"ticket": who.json["ticket"], "name": "大田 花子", "contact": "hanako@example.jp", "consent": True}
+    too_many = client.post(f"/liff/register/{tour.id}", json={**base, "adults": 3, "submission_key": "a" * 20})
+    assert too_many.status_code == 422 and too_many.json["field"] == "adults"
+    entered = client.post(f"/liff/register/{tour.id}", json={**base, "adults": 2, "submission_key": "b" * 20})
+    assert entered.status_code == 200 and entered.json["status"] == "applied"
+    assert "抽選" in entered.json["message"]
