@@ -140,6 +140,11 @@ class Channel:
         """People a broadcast would reach here, or None when the platform cannot tell."""
         return None
 
+    def form_url(self, session, config: Mapping, form: str, params: Mapping[str, object] | None = None) -> str | None:
+        """A link that opens one of our forms inside this platform's app ("settings", "register"),
+        already knowing who the person is; None when the channel has no such forms (LINE: LIFF)."""
+        return None
+
     def fetch_statistics(self, session, config: Mapping, today) -> int | None:
         """Store the platform's own statistics for the KPIs (caller commits); returns rows
         stored, or None when the channel has none or is not configured."""

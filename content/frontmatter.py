@@ -16,7 +16,7 @@ ARTICLE_KEYS = {
     "title", "slug", "category", "published_at", "summary", "tags", "series", "image",
     "image_alt", "image_credit", "status", "author", "company", "event",
 }
-EVENT_KEYS = {"kind", "starts_at", "ends_at", "place", "capacity", "deadline", "audience", "company"}
+EVENT_KEYS = {"kind", "starts_at", "ends_at", "place", "capacity", "deadline", "audience", "company", "lat", "lng"}
 
 
 class ImportError_(ValueError):
@@ -38,6 +38,8 @@ class EventData:
     deadline: datetime | None
     audience: str
     company: str | None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass
@@ -123,6 +125,17 @@ def _tags(path: Path, value) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
+def coordinates(path: Path, raw: dict, where: str) -> tuple[float | None, float | None]:
+    """Optional ``lat``/``lng`` (WGS84 degrees, both or neither), e.g. for 「近くのイベント」."""
+    lat, lng = raw.get("lat"), raw.get("lng")
+    if lat is None and lng is None:
+        return None, None
+    for key, value, limit in (("lat", lat, 90), ("lng", lng, 180)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not -limit <= value <= limit:
+            raise ImportError_(path, f"{where}{key}", f"緯度・経度は lat と lng の両方を数値（±{limit}以内）で書いてください")
+    return float(lat), float(lng)
+
+
 def _event(path: Path, raw) -> EventData | None:
     if raw is None:
         return None
@@ -148,6 +161,7 @@ def _event(path: Path, raw) -> EventData | None:
         starts_at=starts_at, ends_at=ends_at, deadline=deadline, capacity=capacity,
         place=_text(path, raw, "place"), audience=_text(path, raw, "audience", max_len=200),
         company=_text(path, raw, "company", max_len=120) or None,
+        latitude=coordinates(path, raw, "event.")[0], longitude=coordinates(path, raw, "event.")[1],
     )
 
 

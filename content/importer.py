@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content import revisions
-from content.frontmatter import SLUG_RE, ArticleData, ImportError_, parse_article
+from content.frontmatter import SLUG_RE, ArticleData, ImportError_, coordinates, parse_article
 from content.images import ImageError, store_renditions, validate_image
 from content.models import Article, Company, Tag
 from events.models import Event
@@ -56,6 +56,7 @@ def parse_companies(path: Path) -> list[dict]:
             raise ImportError_(path, f"[{index}]", "slug と name が必要です")
         if not SLUG_RE.match(str(row["slug"])):
             raise ImportError_(path, f"[{index}].slug", "半角英小文字・数字・ハイフンのみ使えます")
+        row["latitude"], row["longitude"] = coordinates(path, row, f"[{index}].")
     return rows
 
 
@@ -109,6 +110,7 @@ def _upsert_company(session: Session, row: dict) -> None:
     company.description = str(row.get("description") or "")
     company.open_for_tours = bool(row.get("open_for_tours", False))
     company.is_demo = bool(row.get("demo", False))
+    company.latitude, company.longitude = row.get("latitude"), row.get("longitude")
 
 
 def _tags(session: Session, names: list[str]) -> list[Tag]:
@@ -134,7 +136,7 @@ def _apply_event(session: Session, article: Article, data: ArticleData) -> None:
     event = article.event or Event(article=article)
     session.add(event)
     event.title = article.title
-    for name in ("kind", "starts_at", "ends_at", "place", "capacity", "deadline", "audience"):
+    for name in ("kind", "starts_at", "ends_at", "place", "capacity", "deadline", "audience", "latitude", "longitude"):
         setattr(event, name, getattr(data.event, name))
     event.company_id = _company_id(session, data.event.company)
 

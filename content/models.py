@@ -49,6 +49,8 @@ class Company(Base):
     field: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     open_for_tours: Mapped[bool] = mapped_column(default=False)
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
     is_demo: Mapped[bool] = mapped_column(default=False)
 
 

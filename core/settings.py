@@ -88,6 +88,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LINE_API_BASE_URL", _http_url, "https://api.line.me", "LINE API base (tests: a local stand-in)"),
     Setting("LINE_FRIEND_URL", _text, None, "the add-friend link shown on the site"),
     Setting("LINE_REQUESTS_PER_SECOND", _number, 200.0, "LINE multicast requests per second (at most 200)"),
+    Setting("LINE_LOGIN_CHANNEL_ID", _text, None, "LINE Login channel of the LIFF apps: ID tokens must be issued to it (LIFF forms off when missing)"),
+    Setting("LIFF_SDK_URL", _http_url, "https://static.line-scdn.net/liff/edge/2/sdk.js", "LIFF SDK script loaded by the LIFF pages"),
     Setting("LINE_WORKER_THREADS", _whole, 16, "LINE events answered at once per worker process", minimum=1),
     Setting("DISCORD_BOT_TOKEN", _text, None, "Discord bot token (Discord off when missing)"),
     Setting("DISCORD_API_BASE_URL", _http_url, "https://discord.com", "Discord REST base (tests: a local stand-in)"),

@@ -27,6 +27,8 @@ class Event(Base):
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime | None]
     place: Mapped[str] = mapped_column(String(300), default="")
+    latitude: Mapped[float | None]  # of the place; None = the company's (or unknown)
+    longitude: Mapped[float | None]
     capacity: Mapped[int] = mapped_column(default=0)
     deadline: Mapped[datetime | None]
     audience: Mapped[str] = mapped_column(String(200), default="")

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-IncomingKind = Literal["text", "postback", "follow", "unfollow"]
+# "media": a sticker, image, video, audio or file (``media_type`` says which); "location": a map pin;
+# "unsupported": any other message kind the platform may add (answered with help, never ignored).
+IncomingKind = Literal["text", "postback", "follow", "unfollow", "media", "location", "unsupported"]
+MEDIA_TYPES = ("sticker", "image", "video", "audio", "file")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,9 @@ class IncomingMessage:
     display_name: str = ""
     event_id: str | None = None  # platform event id, for de-duplication
     inflow_source: str | None = None  # how a new friend arrived (follow only)
+    media_type: str = ""  # kind "media": one of MEDIA_TYPES
+    latitude: float | None = None  # kind "location"
+    longitude: float | None = None
 
     @property
     def channel(self) -> str:

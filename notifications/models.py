@@ -24,6 +24,8 @@ class Subscriber(Base):
     external_id: Mapped[str] = mapped_column(String(100))
     display_name: Mapped[str] = mapped_column(String(200), default="")
     persona: Mapped[str | None] = mapped_column(String(20))
+    child_stage: Mapped[str | None] = mapped_column(String(20))  # parents: the child's school stage
+    quiet_pref: Mapped[str | None] = mapped_column(String(20))  # None = the service's quiet hours
     # active | blocked (unfollowed on LINE: never targeted again until re-follow)
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     inflow_source: Mapped[str | None] = mapped_column(String(50))

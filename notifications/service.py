@@ -183,6 +183,12 @@ def _active_targets(session: Session, subscriber_ids: Sequence[int]) -> dict[str
     return found
 
 
+def _all_want_pushes_anytime(session: Session, subscriber_ids: Sequence[int]) -> bool:
+    """Everyone asked (受信設定) for their own event messages at any hour: skip quiet hours."""
+    prefs = set(session.scalars(select(Subscriber.quiet_pref).where(Subscriber.id.in_(sorted(set(subscriber_ids))))))
+    return prefs == {"anytime"}
+
+
 def _push_channels(config, targets: dict[str, list[str]]) -> list[Channel]:
     """Chat channels that can carry a push to these people (those that render a response)."""
     return [c for c in registry.all_channels(config) if c.chat and targets.get(c.name)]
@@ -202,6 +208,7 @@ def push_to_subscribers(session: Session, subscriber_ids: Sequence[int], respons
     if not channels:
         return None
     now = utcnow()
+    urgent = urgent or _all_want_pushes_anytime(session, subscriber_ids)
     push = _push_row(config, response, channels, targets, reason, urgent, now, deliver_at(config, now, urgent))
     session.add(push)
     session.flush()

@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 from core import signals
 from core.db import utcnow
 from notifications.models import Subscriber, Subscription
-from notifications.topics import DEFAULT_TOPICS, PERSONA_DEFAULT_TOPICS, PERSONAS, TOPICS, is_default_set
+from notifications.topics import (
+    CHILD_STAGES,
+    DEFAULT_TOPICS,
+    PERSONA_DEFAULT_TOPICS,
+    PERSONAS,
+    QUIET_PREFS,
+    TOPICS,
+    is_default_set,
+)
 
 ACTIVE, BLOCKED = "active", "blocked"
 FollowState = Literal["new", "restored", "already"]
@@ -147,6 +155,39 @@ def set_persona(session: Session, subscriber: Subscriber, persona: str, reset: b
         return set_topics(session, subscriber, PERSONA_DEFAULT_TOPICS[persona])
     session.flush()
     return subscriber.topics
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """Everything the 受信設定 form sets at once."""
+
+    persona: str
+    topics: frozenset[str]
+    child_stage: str | None = None  # parents only
+    quiet_pref: str | None = None
+
+
+def check_preferences(prefs: Preferences) -> None:
+    """Raise ValueError (Japanese, shown as is) for an impossible combination."""
+    if prefs.persona not in PERSONAS:
+        raise ValueError("「あなたについて」を選んでください。")
+    unknown = sorted(t for t in prefs.topics if t not in TOPICS)
+    if unknown:
+        raise ValueError("選べない項目が含まれています。ページを開き直してください。")
+    if prefs.child_stage is not None and (prefs.persona != "parent" or prefs.child_stage not in CHILD_STAGES):
+        raise ValueError("お子さまの学年は「保護者」を選んだときだけ選べます。")
+    if prefs.quiet_pref is not None and prefs.quiet_pref not in QUIET_PREFS:
+        raise ValueError("届く時間帯の選択が正しくありません。")
+
+
+def set_preferences(session: Session, subscriber: Subscriber, prefs: Preferences) -> set[str]:
+    """Persona, topics, child stage and quiet-hours preference in one change (caller commits)."""
+    check_preferences(prefs)
+    subscriber.persona = prefs.persona
+    subscriber.child_stage = prefs.child_stage
+    subscriber.quiet_pref = prefs.quiet_pref
+    reactivate(subscriber)
+    return set_topics(session, subscriber, prefs.topics)
 
 
 def active_subscribers_for_topics(session: Session | None, topics: Iterable[str], channel: str | None = None,

@@ -49,3 +49,19 @@ EVENT_KIND_TOPICS: dict[str, tuple[str, ...]] = {"workshop": ("workshops",), "to
 
 def topics_for_article(category: str, event_kind: str | None = None) -> tuple[str, ...]:
     return CATEGORY_TOPICS.get(category, ()) + EVENT_KIND_TOPICS.get(event_kind or "", ())
+
+# 受信設定 details asked on the settings form (LIFF): a parent's child's school stage and when
+# pushes may arrive. ``None`` means "not told" (the service's QUIET_HOURS apply).
+CHILD_STAGES: dict[str, str] = {
+    "preschool": "未就学",
+    "elementary_low": "小学校低学年",
+    "elementary_high": "小学校高学年",
+    "junior_high": "中学生",
+    "high_school": "高校生",
+}
+# Broadcasts always wait for the end of QUIET_HOURS; "anytime" lets one's own event messages
+# (waitlist offers, reminders, confirmations) through at night (notifications.service).
+QUIET_PREFS: dict[str, str] = {
+    "night": "夜間は届けない（おすすめ）",
+    "anytime": "申し込んだイベントの連絡（繰り上げ・リマインダー）は夜間でもすぐ受け取る",
+}

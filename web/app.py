@@ -113,6 +113,7 @@ CONSOLE_NAV: tuple[tuple[str, str], ...] = (
     ("KPI", "kpi_admin.dashboard"),
     ("就職・見学", "careers_admin.index"),
     ("Discord", "discord_admin.index"),
+    ("LINEのフォーム", "line_admin.index"),
     ("作業", "admin.jobs"),
     ("アカウント", "admin.account_list"),
     ("操作履歴", "admin.audit_log"),

@@ -27,6 +27,21 @@ def deploy_rich_menus(app, session) -> str:
     return f"LINEのリッチメニューを配置しました（新規 {len(report.created or [])}、再利用 {len(report.reused or [])}）。"
 
 
+def deploy_liff_forms(app, session) -> str:
+    from bot.line.client import is_configured
+    from bot.line.liff_apps import LiffDeployError, deploy
+
+    if not is_configured(app.config):
+        raise JobError("LINEが設定されていないため、フォームを反映できません（システム担当者にご相談ください）")
+    try:
+        report = deploy(session, app.config)
+    except LiffDeployError as exc:
+        raise JobError("サイトの公開アドレスが https ではないため、LINEのフォームを反映できません"
+                       "（システム担当者にご相談ください）") from exc
+    return (f"LINEのフォーム（受信設定・申し込み）を反映しました（新規 {len(report.created)}、更新 {len(report.updated)}、"
+            f"変更なし {len(report.unchanged)}）。リッチメニューから開くには、続けてリッチメニューを配置してください。")
+
+
 def sync_discord(app, session) -> str:
     from bot.discord.runner import sync_commands_once
     from bot.discord.scheduled import sync_events
@@ -53,6 +68,8 @@ def rebuild_search_index(app, session) -> str:
 
 JOBS = (
     JobKind("kpi_demo_clear", "デモのKPIデータを削除する", "説明用のデモの数値を消して、実際の数値だけにします。", clear_demo_kpi),
+    JobKind("line_liff", "LINEのフォームを反映する", "LINEの中で開く受信設定・申し込みフォームを最新にします。",
+            deploy_liff_forms),
     JobKind("line_richmenu", "LINEのリッチメニューを配置する", "トーク画面下のメニューを最新の内容にします。", deploy_rich_menus),
     JobKind("discord_sync", "Discordのコマンドとイベントを同期する", "スラッシュコマンドとイベント予定をDiscordに反映します。",
             sync_discord),

@@ -8,7 +8,7 @@ from content.urls import article_site_path as article_path
 from content.urls import hero_image_url
 from core.timefmt import datetime_ja, jst
 from events.chat_actions import apply_buttons
-from messages.limits import MAX_CARD_BODY, MAX_CARD_TITLE
+from messages.limits import MAX_CARD_BODY, MAX_CARD_TITLE, link
 from messages.replies import Card
 from messages.text import shorten
 
@@ -54,6 +54,14 @@ def event_card(turn: Turn, event: Event) -> Card:
         body=event_details(event),
         image_url=hero_image_url(turn.base_url, article) if article is not None else None,
         button_label="詳しく見る",
-        extra_buttons=apply_buttons(turn, event),
+        extra_buttons=apply_buttons(turn, event) + form_buttons(turn, event),
     )
+
+
+def form_buttons(turn: Turn, event: Event) -> tuple:
+    """「フォームで申し込む」: the registration form inside the chat app (LINE: LIFF), prefilled."""
+    from events.service import is_open
+
+    url = turn.form_url("register", event=event.id) if is_open(event) else None
+    return (link("フォームで申し込む", url),) if url else ()
 

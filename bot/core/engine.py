@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from sqlalchemy.orm import Session
 
 from bot.core import intents, menus, privacy, wording
-from bot.core.handlers import browse, registration, searching, settings
+from bot.core.handlers import browse, media, registration, searching, settings
 from bot.core.turn import Turn
 from messages import postback
 from messages.limits import bounded, fit_text
@@ -56,6 +56,12 @@ def _dispatch(turn: Turn) -> BotResponse:
         return settings.follow(turn)
     if kind == "unfollow":
         return settings.unfollow(turn)
+    if kind == "media":
+        return media.media(turn)
+    if kind == "location":
+        return media.location(turn)
+    if kind == "unsupported":
+        return media.unsupported(turn)
     log.debug("ignored incoming message kind %r", kind)
     return BotResponse()
 

@@ -39,3 +39,11 @@ class Turn:
             self.config, path, channel=self.tracking_channel, article_id=article_id,
             recipient=self.user_id or None, campaign=campaign,
         )
+
+    def form_url(self, form: str, **params: object) -> str | None:
+        """The channel's in-app form link (LINE: a LIFF URL), or None (then chat or web pages serve)."""
+        try:
+            channel = registry.get(self.channel, self.config)
+        except registry.UnknownChannel:
+            return None
+        return channel.form_url(self.session, self.config, form, params)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from bot.line import privacy, views
+    from bot.line import admin, liff_views, privacy, views
 
     app.register_blueprint(views.bp)  # LINE webhook /callback + bot playground
+    app.register_blueprint(liff_views.bp)  # LIFF forms /liff/…
+    admin.register(app)  # /admin/line: deploy the LIFF forms
     privacy.connect()  # データ削除 also blanks the user's queued and finished bot jobs

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from flask import render_template
 from markupsafe import Markup
@@ -9,9 +10,24 @@ from markupsafe import Markup
 from bot.line.delivery import LineSender, line_configured
 from bot.line.render import render
 from channels.base import Channel, ChannelPreview, Quota
+from messages.limits import link
+from messages.replies import BotResponse, Cards
 from notifications import compose
 from notifications.audience import count_audience, segment_sizes
 from notifications.settings import LINE_CHUNK_SIZE
+
+
+def with_settings_button(response: BotResponse, settings_url: str | None) -> BotResponse:
+    """Broadcast cards get a 「受信設定」 button that opens the LIFF settings form."""
+    if settings_url is None:
+        return response
+    button = link("受信設定を変える", settings_url)
+    response.messages = [
+        Cards(tuple(replace(card, extra_buttons=card.extra_buttons + (button,)) for card in m.cards), m.alt_text)
+        if isinstance(m, Cards) else m
+        for m in response.messages
+    ]
+    return response
 
 
 class LineChannel(Channel):
@@ -31,7 +47,10 @@ class LineChannel(Channel):
         return "LINE_CHANNEL_ACCESS_TOKEN を設定してください"
 
     def render(self, config: Mapping, draft) -> list[dict]:
-        return render(compose.bot_response(draft))
+        from core.db import db
+
+        settings_url = self.form_url(db.session, config, "settings")
+        return render(with_settings_button(compose.bot_response(draft), settings_url))
 
     def render_response(self, config: Mapping, response) -> list[dict]:
         return render(response)
@@ -59,6 +78,13 @@ class LineChannel(Channel):
             return None
         with LineSender(config, timeout=5.0) as sender:
             return sender.quota()
+
+    def form_url(self, session, config: Mapping, form: str, params: Mapping[str, object] | None = None) -> str | None:
+        """The LIFF URL of a deployed form, when LIFF is configured (LINE_LOGIN_CHANNEL_ID)."""
+        from bot.line.liff_apps import liff_url
+        from bot.line.liff_identity import liff_enabled
+
+        return liff_url(session, form, params) if liff_enabled(config) else None
 
     def fetch_statistics(self, session, config: Mapping, today) -> int | None:
         if not self.configured(config):

@@ -1,4 +1,4 @@
-"""``monozukuri line richmenu deploy`` and ``monozukuri line richmenu preview DIR``."""
+"""``monozukuri line richmenu deploy``, ``monozukuri line richmenu preview DIR`` and ``monozukuri line liff deploy``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,6 +14,10 @@ def register(subparsers) -> None:
     preview = menu_sub.add_parser("preview", help="write the rich menu images as PNG files")
     preview.add_argument("out", type=Path, help="folder for the images")
     preview.set_defaults(handler=_preview)
+    liff = line_sub.add_parser("liff", help="LIFF forms inside LINE (bot/line/liff_apps.py)")
+    liff_sub = liff.add_subparsers(dest="liff_command", required=True)
+    liff_deploy = liff_sub.add_parser("deploy", help="create/update the LIFF apps on LINE (safe to re-run)")
+    liff_deploy.set_defaults(handler=_liff_deploy)
 
 
 def _deploy(_args) -> int:
@@ -51,4 +55,29 @@ def _preview(args) -> int:
         path = args.out / f"richmenu-{menu.key}.{content_type.split('/')[1]}"
         path.write_bytes(data)
         print(path)
+    return 0
+
+
+def _liff_deploy(_args) -> int:
+    from linebot.v3.liff import ApiException
+
+    from bot.line.client import is_configured
+    from bot.line.liff_apps import LiffDeployError, deploy
+    from core.cli import CommandError, create_app
+    from core.db import db
+
+    app = create_app()
+    if not is_configured(app.config):
+        raise CommandError("LINE is off: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN")
+    with app.app_context():
+        try:
+            report = deploy(db.session, app.config)
+        except LiffDeployError as exc:
+            raise CommandError(str(exc)) from exc
+        except ApiException as exc:
+            raise CommandError(f"LINE refused the LIFF deploy: {exc.status} {str(exc.body)[:300]}") from exc
+    print(f"LIFF apps: created {report.created or 'none'}, updated {report.updated or 'none'}, "
+          f"unchanged {report.unchanged or 'none'}; ids {report.ids}")
+    if not app.config.get("LINE_LOGIN_CHANNEL_ID"):
+        print("note: LINE_LOGIN_CHANNEL_ID is not set, so the forms stay off until it is")
     return 0

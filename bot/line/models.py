@@ -1,4 +1,4 @@
-"""Tables of the LINE adapter: a channel-neutral job queue and deployed rich menus."""
+"""Tables of the LINE adapter: a channel-neutral job queue, deployed rich menus and LIFF apps."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -54,3 +54,26 @@ class LineRichMenu(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     alias_id: Mapped[str | None] = mapped_column(String(32))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class LiffApp(Base):
+    """A LIFF app deployed by ``monozukuri line liff deploy`` (key from bot/line/liff_apps.py)."""
+
+    __tablename__ = "line_liff_apps"
+
+    key: Mapped[str] = mapped_column(String(30), primary_key=True)
+    liff_id: Mapped[str] = mapped_column(String(100))
+    endpoint_url: Mapped[str] = mapped_column(String(500))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LiffNonce(Base):
+    """A nonce handed to one LIFF page load; the ID token sent back must carry it, once."""
+
+    __tablename__ = "liff_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    used_at: Mapped[datetime | None]

@@ -19,7 +19,7 @@ from channels.links import tracked_url
 
 DEFINITIONS = Path(__file__).with_name("richmenus.yaml")
 NAME_PREFIX = "monozukuri"
-ACTION_TYPES = ("postback", "message", "uri")
+ACTION_TYPES = ("postback", "message", "uri", "liff")
 
 
 class RichMenuDefinitionError(ValueError):
@@ -56,6 +56,9 @@ def _area(raw: dict, where: str) -> Area:
         raise RichMenuDefinitionError(f"{where}: incomplete area ({exc})") from None
     if len(bounds) != 4 or area.action.get("type") not in ACTION_TYPES:
         raise RichMenuDefinitionError(f"{where}: bounds need 4 numbers and action a type in {ACTION_TYPES}")
+    if area.action["type"] == "liff" and (not isinstance(area.action.get("fallback"), dict)
+                                          or area.action["fallback"].get("type") not in ("postback", "message", "uri")):
+        raise RichMenuDefinitionError(f"{where}: a liff action needs a form and a postback/message/uri fallback")
     if limits.utf16_len(area.label) > limits.ACTION_LABEL_MAX:
         raise RichMenuDefinitionError(f"{where}: label longer than {limits.ACTION_LABEL_MAX}")
     return area
@@ -91,8 +94,13 @@ def menu_for_persona(menus: list[MenuDefinition], persona: str | None) -> MenuDe
     return next(m for m in menus if m.is_default)
 
 
-def _api_action(action: dict, label: str, config: Mapping) -> dict:
+def _api_action(action: dict, label: str, config: Mapping, form_urls: Mapping[str, str]) -> dict:
     kind = action["type"]
+    if kind == "liff":  # a LIFF form once deployed (``line liff deploy``), else its chat fallback
+        url = form_urls.get(action.get("form", ""))
+        if url:
+            return {"type": "uri", "label": label, "uri": url}
+        return _api_action(dict(action["fallback"]), label, config, form_urls)
     if kind == "postback":
         return {"type": "postback", "label": label, "data": action["data"],
                 "displayText": action.get("display_text", label)}
@@ -102,12 +110,14 @@ def _api_action(action: dict, label: str, config: Mapping) -> dict:
     return {"type": "uri", "label": label, "uri": uri}
 
 
-def request_body(menu: MenuDefinition, config: Mapping) -> dict:
-    """The createRichMenu body, without its name (the name carries the content hash)."""
+def request_body(menu: MenuDefinition, config: Mapping, form_urls: Mapping[str, str] | None = None) -> dict:
+    """The createRichMenu body, without its name (the name carries the content hash).
+
+    ``form_urls``: LIFF URLs of the deployed forms by key, for areas of type ``liff``."""
     width, height = menu.size
     areas = [
         {"bounds": dict(zip(("x", "y", "width", "height"), area.bounds)),
-         "action": _api_action(area.action, area.label, config)}
+         "action": _api_action(area.action, area.label, config, form_urls or {})}
         for area in menu.areas
     ]
     return {"size": {"width": width, "height": height}, "selected": False,

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from bot.line import richmenu
 from bot.line.client import REQUEST_TIMEOUT, blob_api, error_message, messaging_api
+from bot.line.liff_apps import deployed_ids, liff_url
+from bot.line.liff_identity import liff_enabled
 from bot.line.models import LineRichMenu
 from bot.line.richmenu_image import menu_image
 from bot.line.richmenu_links import queue_relink_for
@@ -50,8 +52,8 @@ class Prepared:
     digest: str
 
 
-def prepare(menu: richmenu.MenuDefinition, config: Mapping) -> Prepared:
-    body = richmenu.request_body(menu, config)
+def prepare(menu: richmenu.MenuDefinition, config: Mapping, form_urls: Mapping[str, str] | None = None) -> Prepared:
+    body = richmenu.request_body(menu, config, form_urls)
     image, content_type = menu_image(menu)
     digest = richmenu.content_hash(body, image)
     return Prepared(menu, body, image, content_type, richmenu.menu_name(menu, digest), digest)
@@ -116,9 +118,17 @@ def _record(session: Session, item: Prepared, menu_id: str, report: DeployReport
         report.relinks_queued += queue_relink_for(session, item.menu.personas, menu_id)
 
 
+def liff_form_urls(session: Session, config: Mapping) -> dict[str, str]:
+    """LIFF URLs of the deployed forms (deploy LIFF first, then the menus, to use them)."""
+    if not liff_enabled(config):
+        return {}
+    return {key: liff_url(session, key) for key in deployed_ids(session)}
+
+
 def deploy(session: Session, config: Mapping) -> DeployReport:
     menus = richmenu.load_definitions()
-    prepared = [prepare(menu, config) for menu in menus]
+    form_urls = liff_form_urls(session, config)
+    prepared = [prepare(menu, config, form_urls) for menu in menus]
     report = DeployReport()
     with messaging_api(config) as api, blob_api(config) as blob:
         on_line = {m.name: m.rich_menu_id for m in api.get_rich_menu_list().richmenus or []}

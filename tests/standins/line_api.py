@@ -8,10 +8,12 @@ Point the real SDK at it::
             MessagingApi(client).push_message(PushMessageRequest(...))
         assert line.delivered_to(user_id) == 1
 
-Every request is checked against messaging-api.yml, insight.yml and
-manage-audience.yml (see openapi_validation.py) plus the limits LINE
-documents but the spec omits (line_limits.py). A violating request gets a
-LINE-style 400 and is appended to ``validation_errors``.
+Every request is checked against messaging-api.yml, insight.yml,
+manage-audience.yml and liff.yml (see openapi_validation.py) plus the limits
+LINE documents but the spec omits (line_limits.py, liff_resources.py). A
+violating request gets a LINE-style 400 and is appended to ``validation_errors``.
+LINE Login's ID token verification (``POST /oauth2/v2.1/verify``, used by the
+LIFF pages) is served too (line_login.py; ``issue_id_token`` makes tokens).
 """
 from __future__ import annotations
 
@@ -27,13 +29,13 @@ from typing import Any
 
 import yaml
 
-from . import line_limits, line_resources, line_rules
+from . import liff_resources, line_limits, line_login, line_resources, line_rules
 from .http_standin import RecordedCall, RejectedRequest, Reply, StandinServer
 from .openapi_samples import sample_response
 from .openapi_validation import Match, OpenApiSpec, Violation
 from .specs import specs_dir
 
-SPEC_FILES = ("messaging-api.yml", "insight.yml", "manage-audience.yml")
+SPEC_FILES = ("messaging-api.yml", "insight.yml", "manage-audience.yml", "liff.yml")
 AUTH_FAILED = "Authentication failed. Confirm that the access token in the authorization header is valid."
 # Operations whose request body carries message objects.
 MESSAGE_OPS = {"replyMessage", "pushMessage", "multicast", "broadcast", "narrowcast",
@@ -111,6 +113,10 @@ class LineStandin(StandinServer):
                          "pictureUrl": "https://profile.line-scdn.net/standin-bot", "chatMode": "bot",
                          "markAsReadMode": "auto"}
         self.rich_menus = line_resources.RichMenuStore()
+        self.login_channel_id = "2000000001"  # the LINE Login channel owning the LIFF apps
+        self.liff_apps: dict[str, dict] = {}
+        self.id_tokens = line_login.IdTokenIssuer()
+        self.verified_tokens: list[dict] = []
         self.aggregation_units: list[str] = []
         self._reply_tokens: dict[str, tuple[str | None, float]] = {}  # token -> (user, issued at)
         self._used_reply_tokens: set[str] = set()
@@ -129,6 +135,12 @@ class LineStandin(StandinServer):
         """Accept ``token`` for one reply within REPLY_TOKEN_TTL seconds from now (see ``advance``)."""
         with self._lock:
             self._reply_tokens[token] = (user_id, self.now())
+
+    def issue_id_token(self, user_id: str, nonce: str | None, *, aud: str | None = None, lifetime: int = 3600,
+                       name: str = "山田 太郎") -> str:
+        """An ID token as the LIFF SDK would hand it to a page (for ``login_channel_id`` by default)."""
+        return self.id_tokens.issue(user_id, aud or self.login_channel_id, nonce, self.now(), lifetime=lifetime,
+                                    name=name)
 
     def delivered_to(self, user_id: str) -> int:
         with self._lock:
@@ -154,6 +166,9 @@ class LineStandin(StandinServer):
         return reply
 
     def _process(self, request, call: RecordedCall, request_id: str) -> Reply:
+        if call.path == line_login.VERIFY_PATH and call.method == "POST":  # LINE Login: no bearer token
+            call.operation_id = "verifyIdToken"
+            return line_login.verify(self, request, call)
         if call.header("Authorization") != f"Bearer {self.access_token}":
             return Reply(401, {"message": AUTH_FAILED})
         match, allowed = self.spec.match(call.method, call.path)
@@ -244,7 +259,7 @@ class LineStandin(StandinServer):
         handler: Callable | None = getattr(self, f"_op_{op_id}", None)
         if handler is not None:
             return handler(ctx)
-        resource_handler = line_resources.HANDLERS.get(op_id)
+        resource_handler = line_resources.HANDLERS.get(op_id) or liff_resources.HANDLERS.get(op_id)
         if resource_handler is not None:
             return resource_handler(self, ctx)
         status, body = sample_response(self.spec, ctx.match)

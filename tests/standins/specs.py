@@ -19,6 +19,7 @@ REQUIRED_FILES = (
     "line/messaging-api.yml",
     "line/insight.yml",
     "line/manage-audience.yml",
+    "line/liff.yml",
     "line/webhook.yml",
     "line/sdk-samples/webhook.json",
     "discord/openapi.json",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from bot.core import menus, wording
 from bot.core.turn import Turn
 from messages.limits import action
-from messages.replies import BotResponse, Text
+from messages.replies import BotResponse, Card, Cards, Text
 from notifications import subscriptions
 from notifications.models import Subscriber
 from notifications.topics import PERSONA_DEFAULT_TOPICS, PERSONAS, TOPICS
@@ -66,7 +66,21 @@ def show_settings(turn: Turn) -> BotResponse:
     if subscriber.persona is None and not subscriber.topics:
         return ask_persona(turn)
     text = wording.settings_overview(subscriber.persona, subscriber.topics)
-    return BotResponse([Text(text)], menus.settings_choices(subscriber.persona, subscriber.topics))
+    response = BotResponse([Text(text)], menus.settings_choices(subscriber.persona, subscriber.topics))
+    form = settings_form_card(turn)
+    if form is not None:
+        response.add(form)
+    return response
+
+
+def settings_form_card(turn: Turn) -> Cards | None:
+    """A button that opens the 受信設定 form inside the chat app (LINE: LIFF), when there is one."""
+    url = turn.form_url("settings")
+    if url is None:
+        return None
+    card = Card(title="受信設定をまとめて変える", url=url, body="届く情報・お子さまの学年・届く時間帯を1画面で選べます。",
+                button_label="設定画面を開く")
+    return Cards((card,), alt_text="受信設定をまとめて変える")
 
 
 def ask_persona(turn: Turn) -> BotResponse:

@@ -184,11 +184,12 @@ def test_a_leased_job_is_not_claimed_twice(line_app, line, session):
     assert line.calls == []
 
 
-def test_sticker_messages_are_skipped_quietly(line_app, line, session):
+def test_a_sticker_gets_a_friendly_reply(line_app, line, session):
     event = text_event(USER, "x", reply_token=line.issue_reply_token(USER))
     event["message"] = {"id": "1", "type": "sticker", "packageId": "1", "stickerId": "1",
                         "stickerResourceType": "STATIC", "quoteToken": "q"}
     post_events(line_app.test_client(), [event])
     process_pending(line_app)
-    assert jobs(session)[0].status == "skipped"
-    assert line.calls == []
+    assert jobs(session)[0].status == "done"
+    [reply] = sent_messages(line, "reply")
+    assert "スタンプありがとうございます" in reply["text"]
