@@ -20,18 +20,27 @@ def register(subparsers) -> None:
     liff_deploy.set_defaults(handler=_liff_deploy)
 
 
-def _deploy(_args) -> int:
-    from linebot.v3.messaging.exceptions import ApiException
-
-    from bot.line.client import error_message, is_configured
-    from bot.line.richmenu import RichMenuDefinitionError
-    from bot.line.richmenu_deploy import deploy
+def _line_app():
+    """The app, or a clear error when the LINE channel is off (deploys talk to LINE)."""
+    from bot.line.client import is_configured
     from core.cli import CommandError, create_app
-    from core.db import db
 
     app = create_app()
     if not is_configured(app.config):
         raise CommandError("LINE is off: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN")
+    return app
+
+
+def _deploy(_args) -> int:
+    from linebot.v3.messaging.exceptions import ApiException
+
+    from bot.line.client import error_message
+    from bot.line.richmenu import RichMenuDefinitionError
+    from bot.line.richmenu_deploy import deploy
+    from core.cli import CommandError
+    from core.db import db
+
+    app = _line_app()
     with app.app_context():
         try:
             report = deploy(db.session, app.config)
@@ -61,14 +70,11 @@ def _preview(args) -> int:
 def _liff_deploy(_args) -> int:
     from linebot.v3.liff import ApiException
 
-    from bot.line.client import is_configured
     from bot.line.liff_apps import LiffDeployError, deploy
-    from core.cli import CommandError, create_app
+    from core.cli import CommandError
     from core.db import db
 
-    app = create_app()
-    if not is_configured(app.config):
-        raise CommandError("LINE is off: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN")
+    app = _line_app()
     with app.app_context():
         try:
             report = deploy(db.session, app.config)
