@@ -11,7 +11,7 @@ import grimp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project's packages
 
-PACKAGES = ("core", "channels", "messages", "staff", "bot", "web", "content", "search", "notifications", "kpi",
+PACKAGES = ("core", "channels", "messages", "staff", "bot", "web", "content", "search", "notifications", "kpi", "careers", "videos",
             "events")
 
 
