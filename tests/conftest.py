@@ -76,6 +76,7 @@ def sqlite_template(tmp_path_factory) -> Path:
 def postgres_migrated():
     with scratch_postgres_database(_postgres_url()) as url:
         migrate(url)
+        _remember_seed_rows(url)
         yield url
         engine = _clean_engines.pop(url, None)
         if engine is not None:
@@ -90,6 +91,16 @@ _RESET_SEQUENCES = text(
     " WHERE s.relkind = 'S' AND n.nspname = current_schema()"
 )
 _clean_engines: dict = {}
+_seed_rows: dict = {}  # url → [(table, rows)] that the data migrations wrote (e.g. announce rules)
+
+
+def _remember_seed_rows(url: str) -> None:
+    """What a freshly migrated database holds, so every test starts from it (as on SQLite)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        _seed_rows[url] = [(table, rows) for table in load_all_models().sorted_tables
+                           if (rows := [dict(r._mapping) for r in conn.execute(table.select())])]
+    engine.dispose()
 
 
 def _truncate_all(url: str) -> None:
@@ -106,6 +117,8 @@ def _truncate_all(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text("".join(f"DELETE FROM {name};" for name in tables)))
         conn.execute(_RESET_SEQUENCES)
+        for table, rows in _seed_rows.get(url, []):
+            conn.execute(table.insert(), rows)
 
 
 @pytest.fixture(params=BACKENDS)
