@@ -41,7 +41,6 @@ def article_broadcast_posts(article) -> list[preview.PostView]:
 
 
 # Globals rather than a context processor: imported macro files see them too.
-bp.add_app_template_global(label_colour, "broadcast_chip_colour")
 bp.add_app_template_global(_chip_class, "broadcast_chip_class")
 bp.add_app_template_global(service.status_label, "broadcast_status_label")
 bp.app_context_processor(lambda: {"broadcast_channel_labels": channel_labels()})
