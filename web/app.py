@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_error_pages(app)
     _register_template_helpers(app)
     _install_security_headers(app)
+    _install_raw_endpoints(app)
     _register_console_nav(app)
     _register_console_jobs(app)
     return app
@@ -77,6 +78,15 @@ def _install_security_headers(app: Flask) -> None:
     from web import security_headers
 
     security_headers.install(app)
+
+
+def _install_raw_endpoints(app: Flask) -> None:
+    """Hot webhook paths registered by domains are answered before Flask's request machinery."""
+    from core.raw_endpoints import EXTENSION_KEY, RawEndpointDispatcher
+    from web.security_headers import headers_for_app
+
+    routes = app.extensions.setdefault(EXTENSION_KEY, {})
+    app.wsgi_app = RawEndpointDispatcher(app.wsgi_app, routes, headers_for_app(app))
 
 
 def log_channel_status(app: Flask) -> None:

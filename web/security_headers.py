@@ -41,6 +41,11 @@ def _headers_for(production: bool) -> dict[str, str]:
     return headers
 
 
+def headers_for_app(app: Flask) -> list[tuple[str, str]]:
+    """The same headers as a list, for responses made outside Flask (core.raw_endpoints)."""
+    return list(_headers_for(bool(app.config.get("PRODUCTION"))).items())
+
+
 def install(app: Flask) -> None:
     headers = _headers_for(bool(app.config.get("PRODUCTION")))
 
