@@ -81,6 +81,9 @@ class Channel:
     public: ClassVar[bool] = False  # what went out here is shown on the web timeline
     chat: ClassVar[bool] = False  # people subscribe here and can be sent a personal push
     needs_approval: ClassVar[bool] = False  # a broadcast using it waits for a ward approval (承認待ち)
+    # Reach is known only from the platform's own statistics (X: impressions, stored by
+    # fetch_statistics in kpi_post_stats); while none are fetched the KPIs show it as unknown.
+    reach_reported: ClassVar[bool] = False
 
     # -- settings --------------------------------------------------------------------------
     def configured(self, config: Mapping) -> bool:

@@ -47,3 +47,11 @@ imported videos) dated between ``older_than`` and ``newer_than`` (None = open en
 Each entry has ``sent_at`` (aware or naive UTC datetime) and ``timeline_template``.
 sender: the app; data: session, older_than, newer_than.
 """)
+
+share_card_requested = _domain_signals.signal("share-card-requested", doc="""
+The broadcast composer attaches a page of this site that is not an article (e.g. an
+imported video) as the message's card. sender: the kind ("video"); data: session, key
+(the item's id in that domain). The domain owning the kind returns a dict with
+``title``, ``path`` (site path of its page), ``label``, ``summary``, ``image_path``
+(site path of a JPEG/PNG, or None) and ``button``; every other receiver returns None.
+""")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
+from channels import registry
 from kpi import metrics as m
 from kpi import queries
 from kpi.queries import Scope
@@ -96,9 +97,19 @@ def breakdown(session: Session, scope: Scope, group: str) -> dict[object, dict[s
             row[key] = row[key] or 0
     if group == "channel" and "web" in table:
         table["web"].update({key: None for key in NOT_FOR_WEB})
-    if group == "channel" and "discord" in table:
-        table["discord"]["delivered"] = None  # Discord reach is unknown (posts, not people)
+    if group == "channel":
+        for channel, row in table.items():
+            if reach_unknown(channel, row["delivered"]):
+                row["delivered"] = None  # 「不明」: never a denominator
     return dict(table)
+
+
+def reach_unknown(channel: str, delivered: int | None) -> bool:
+    """Discord reach is unknown (posts, not people); so is the reach of a channel that only its
+    platform reports (X impressions) while nothing was reported."""
+    if channel == "discord":
+        return True
+    return not delivered and channel in {c.name for c in registry.all_channels() if c.reach_reported}
 
 
 def click_through(clicks: int | None, delivered: int | None) -> float | None:

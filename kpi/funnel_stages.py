@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from kpi import funnel, queries, sources
 from kpi import metrics as m
-from kpi import queries, sources
 from kpi.queries import Scope
 from kpi.report import builder
 from kpi.report.labels import channel_label, persona_label
@@ -32,7 +32,8 @@ class Stage:
 
 
 STAGES = (
-    Stage("reach", "認知", "配信が届いた人数（LINE）。Discordは見られる人数が分からないため数えません（「不明」）。"),
+    Stage("reach", "認知", "配信が届いた人数（LINE）と、公式Xの投稿の表示回数（Xが返す値。取得できない間は「不明」）。"
+                           "Discordは見られる人数が分からないため数えません（「不明」）。"),
     Stage("interest", "興味", "配信のリンクを開いた人（同じ日に何度開いても1人。届いた人数を上限に数えます）。"),
     Stage("experience", "体験", "イベント・見学会への申込（取消を除く）。リンクから来た申込は、そのリンクのチャネル・記事に数えます。"),
     Stage("consult", "相談・応募", "会社ページからの見学・相談・応募の問い合わせと、職員が記録した「応募」。"),
@@ -107,9 +108,12 @@ def breakdown(session: Session, scope: Scope, by: str) -> dict[object, dict[str,
     return dict(out)
 
 
-def reach_known(by: str, key) -> bool:
-    """Whether 認知 means anything for this row (the web and segment-less clicks have no reach)."""
-    return not ((by == "channel" and key in ("web", "discord")) or (by == "persona" and key == m.PERSONA_UNKNOWN))
+def reach_known(by: str, key, reach: int | None = None) -> bool:
+    """Whether 認知 means anything for this row (the web, Discord, X without reported impressions
+    and segment-less clicks have no reach)."""
+    if by == "channel":
+        return key != "web" and not funnel.reach_unknown(key, reach)
+    return not (by == "persona" and key == m.PERSONA_UNKNOWN)
 
 
 def stage_row(label, values: dict[str, int], known_reach: bool = True) -> list:
@@ -139,7 +143,7 @@ def _labelled(session: Session, scope: Scope, by: str, title: str, first: str, l
     data = breakdown(session, scope, by)
     table = Table(f"stages_{by}", title, [first, *COLUMNS], note=note)
     for key in sorted(data, key=lambda k: (-data[k]["reach"], -data[k]["interest"], str(k))):
-        table.rows.append(stage_row(label(key), data[key], reach_known(by, key)))
+        table.rows.append(stage_row(label(key), data[key], reach_known(by, key, data[key]["reach"])))
     return table
 
 

@@ -1,5 +1,6 @@
 """Worker jobs: roll-ups (hourly, so the dashboard is at most an hour behind), salt deletion
-right after midnight (and again with every roll-up), and LINE's per-unit statistics once a day."""
+right after midnight (and again with every roll-up), and the channels' own statistics once a day
+(LINE's per-unit statistics, the impressions of the last week's X posts)."""
 from __future__ import annotations
 
 import logging
@@ -34,7 +35,8 @@ def delete_old_salts_job(app) -> int:
 
 
 def insight_job(app) -> int:
-    """Each channel's own statistics (LINE: impressions and clicks per aggregation unit)."""
+    """Each channel's own statistics (LINE: impressions and clicks per aggregation unit; X: each
+    recent post's impressions, the reach of X in the KPIs)."""
     with job_session(app) as session:
         stored = fetch_channel_statistics(session, app.config, jst_day())
         session.commit()

@@ -142,6 +142,27 @@ class LineUnitStat(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PostStat(Base):
+    """A public post's own numbers as its platform reports them (X: impressions), latest fetch.
+
+    One row per post, replaced at every fetch; the roll-up counts its impressions as the
+    reach (配信到達) of the post's broadcast on the day the post went out.
+    """
+
+    __tablename__ = "kpi_post_stats"
+    __table_args__ = (UniqueConstraint("channel", "post_id", name="uq_kpi_post_stats_channel_post"),
+                      Index("ix_kpi_post_stats_posted_at", "posted_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    post_id: Mapped[str] = mapped_column(String(40))  # the platform's id of the post
+    broadcast_id: Mapped[int | None]
+    article_id: Mapped[int | None]
+    posted_at: Mapped[datetime]
+    impressions: Mapped[int | None] = mapped_column(BigInteger)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class InflowSource(Base):
     """An add-friend link/QR for one place (event flyer, school visit...), added in the console."""
 

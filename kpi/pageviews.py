@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, current_app, request
 
+from channels import registry
 from core.db import db, utcnow
 from kpi.metrics import jst_day
 from kpi.pagebuffer import PageViewBuffer
@@ -25,7 +26,6 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 SKIPPED_PREFIXES = ("/admin", "/api", "/static", "/media", "/healthz", "/r/", "/friend/", "/ogp",
                     "/webhook", "/line/", "/discord/", "/playground", "/_")
 BOT_MEDIUM = "bot"
-BOT_CHANNELS = ("line", "discord")
 MAX_PATH = 300
 
 
@@ -80,9 +80,11 @@ def _utm(req: Request, name: str) -> str:
 
 
 def entry_channel(utm_source: str, utm_medium: str) -> str:
-    """A visit that came through a bot link (utm_medium=bot) belongs to that bot's channel."""
-    if utm_medium.lower() == BOT_MEDIUM and utm_source.lower() in BOT_CHANNELS:
-        return utm_source.lower()
+    """A visit that came through a tracked link (utm_medium=bot) belongs to that link's channel
+    (LINE, Discord, 公式X...: any channel of the registry)."""
+    source = utm_source.lower()
+    if utm_medium.lower() == BOT_MEDIUM and source != "web" and source in registry.names():
+        return source
     return "web"
 
 

@@ -133,6 +133,10 @@ def _domain_metrics(session: Session, day: date, rows: Rows) -> Counter:
             continue
         rows.add(m.DELIVERED, count, channel=channel, persona=persona, article_id=article_id, ref_id=broadcast_id)
         reached[(channel, persona, broadcast_id)] += count
+    for channel, broadcast_id, article_id, impressions in sources.post_impressions_on(session, day):
+        # A public post's reach is what its platform reports (X impressions), when it does.
+        rows.add(m.DELIVERED, impressions, channel=channel, article_id=article_id, ref_id=broadcast_id)
+        reached[(channel, "", broadcast_id)] += impressions
     for metric, found in ((m.REGISTRATIONS, sources.registrations_on(session, day)),
                           (m.WAITLISTED, sources.registrations_on(session, day, status="waitlisted")),
                           (m.ATTENDANCES, sources.attendances_on(session, day))):

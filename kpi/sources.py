@@ -19,6 +19,7 @@ from channels.links import hash_recipient
 from content.models import Article, Company
 from events.models import Event, Registration
 from kpi.metrics import day_bounds
+from kpi.models import PostStat
 from notifications.models import Subscriber
 
 REFOLLOW_GAP = timedelta(minutes=1)  # followed_at later than created_at by more → came back
@@ -144,6 +145,19 @@ def deliveries_on(session: Session, day: date) -> list[tuple[str, str, int, int,
         else:
             counts[(channel, "", broadcast_id, article_id or 0)] += recipient_count or 0
     return [(*key, n) for key, n in counts.items() if n]
+
+
+def post_impressions_on(session: Session, day: date) -> list[tuple[str, int, int, int]]:
+    """(channel, broadcast id, article id, impressions) of public posts made on ``day`` whose
+    platform reported their impressions (X; ``kpi_post_stats``, latest fetch)."""
+    start, end = day_bounds(day)
+    rows = session.execute(
+        select(PostStat.channel, PostStat.broadcast_id, PostStat.article_id, func.sum(PostStat.impressions))
+        .where(PostStat.posted_at >= start, PostStat.posted_at < end, PostStat.impressions.is_not(None))
+        .group_by(PostStat.channel, PostStat.broadcast_id, PostStat.article_id)
+    ).all()
+    return [(channel, broadcast_id or 0, article_id or 0, int(total)) for channel, broadcast_id, article_id, total
+            in rows if total]
 
 
 def broadcast_titles(session: Session, ids: Iterable[int]) -> dict[int, str]:

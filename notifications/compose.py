@@ -28,9 +28,11 @@ class Draft:
     thread: bool = False  # staff allow splitting a long text into a numbered thread (X)
 
 
-def headline(text: str, article=None) -> str:
+def headline(text: str, article=None, shared: dict | None = None) -> str:
     if article is not None:
         return shorten(article.title, TITLE_MAX)
+    if shared:
+        return shorten(shared["title"], TITLE_MAX)
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     return shorten(first_line, 40) or "お知らせ"
 
@@ -49,10 +51,29 @@ def article_card(config, article, channel: str | None, broadcast_id: int | None,
     )
 
 
+def shared_card(config, shared: dict, channel: str | None, broadcast_id: int | None,
+                segment: str | None = None) -> Card:
+    """Another domain's page (e.g. a video, see core.signals.share_card_requested) as a card,
+    tracked like an article's; ``shared`` is the snapshot kept in the broadcast's options."""
+    path = shared["path"]
+    url = f"{config['BASE_URL']}{path}" if channel is None else tracked_url(
+        config, path, channel=channel, broadcast_id=broadcast_id, segment=segment)
+    image = shared.get("image_path")
+    return Card(title=shorten(shared["title"], TITLE_MAX), url=url, label=shared.get("label") or "",
+                body=shorten(shared.get("summary") or "", SUMMARY_MAX),
+                image_url=f"{config['BASE_URL']}{image}" if image else None,
+                button_label=shared.get("button") or "詳しく見る")
+
+
 def draft(config, text: str, article=None, channel: str | None = None, broadcast_id: int | None = None,
-          segment: str | None = None, thread: bool = False) -> Draft:
-    card = article_card(config, article, channel, broadcast_id, segment) if article is not None else None
-    return Draft(title=headline(text, article), text=text.strip(), card=card, thread=thread)
+          segment: str | None = None, thread: bool = False, shared: dict | None = None) -> Draft:
+    if article is not None:
+        card = article_card(config, article, channel, broadcast_id, segment)
+    elif shared:
+        card = shared_card(config, shared, channel, broadcast_id, segment)
+    else:
+        card = None
+    return Draft(title=headline(text, article, shared), text=text.strip(), card=card, thread=thread)
 
 
 def bot_response(content: Draft) -> BotResponse:

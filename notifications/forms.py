@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.models import Article
+from core import signals
 from notifications.validation import BroadcastError
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -28,6 +29,7 @@ class ComposerInput:
     urgent: bool = False
     unit: str = ""
     thread: bool = False  # 「スレッドに分けて投稿」
+    card: str = ""  # another page attached instead of an article, e.g. "video:<YouTube id>"
 
     @classmethod
     def from_form(cls, form) -> ComposerInput:
@@ -37,7 +39,7 @@ class ComposerInput:
             article_slug=form.get("article", "").strip(), text=form.get("text", ""),
             timing=form.get("timing", "now"), at_local=form.get("at", "").strip(),
             urgent=form.get("urgent") == "1", unit=form.get("unit", "").strip(),
-            thread=form.get("thread") == "1",
+            thread=form.get("thread") == "1", card=form.get("card", "").strip()[:80],
         )
 
     @property
@@ -67,6 +69,17 @@ def find_article(session: Session, slug: str) -> Article | None:
     if article is None:
         raise BroadcastError(f"記事が見つかりません: {slug}")
     return article
+
+
+def find_shared(session: Session, ref: str) -> dict | None:
+    """The card of a page another domain owns ("video:<id>"), asked through a signal; None without one."""
+    if not ref:
+        return None
+    kind, _, key = ref.partition(":")
+    for _receiver, card in signals.share_card_requested.send(kind, session=session, key=key):
+        if card:
+            return {**card, "ref": ref}
+    raise BroadcastError("添付するページが見つかりません（削除された可能性があります）。一覧から選び直してください")
 
 
 def article_choices(session: Session) -> list[Article]:

@@ -113,8 +113,9 @@ class Fanout:
 
     def _variant(self, channel: Channel, segment: str | None) -> None:
         b = self.broadcast
+        options = b.options or {}
         draft = compose.draft(self.config, b.text, b.article, channel.name, b.id, segment=segment,
-                              thread=bool((b.options or {}).get("thread")))
+                              thread=bool(options.get("thread")), shared=options.get("card"))
         payload = channel.render(self.config, draft)
         if payload is not None:
             self.payloads[payload_key(channel.name, segment)] = payload

@@ -35,13 +35,13 @@ class Preview:
         return [warning for channel in self.channels for warning in channel.warnings]
 
 
-def build_preview(session: Session, config, data: ComposerInput, article) -> Preview:
+def build_preview(session: Session, config, data: ComposerInput, article, shared: dict | None = None) -> Preview:
     """Validate the form like a real send, then render every channel (nothing is written)."""
     data.check_audience()
     checked = check_request(session, config, article=article, text=data.text, topics=data.audience_topics,
                             personas=data.personas, channels=data.channels, at=data.scheduled_at(),
-                            unit=data.unit or None, thread=data.thread)
-    content = compose.draft(config, checked.text, article, thread=data.thread)
+                            unit=data.unit or None, thread=data.thread, shared=shared)
+    content = compose.draft(config, checked.text, article, thread=data.thread, shared=shared)
     planned = checked.at or utcnow()
     send_at = deliver_at(config, planned, data.urgent)
     previews = [channel.preview(session, config, content, checked.topics, checked.personas)
@@ -91,7 +91,7 @@ def _posted_links(config, broadcast: Broadcast) -> tuple[tuple[str, str], ...]:
 
 def post_view(config, broadcast: Broadcast) -> PostView:
     article = broadcast.article if broadcast.article is not None and broadcast.article.is_public else None
-    content = compose.draft(config, broadcast.text, article)
+    content = compose.draft(config, broadcast.text, article, shared=(broadcast.options or {}).get("card"))
     if broadcast.article is not None and article is None:
         content = compose.Draft(title=broadcast.title, text=broadcast.text, card=None)  # taken down since
     return PostView(

@@ -40,20 +40,24 @@ def _config(config):
 def create_broadcast(session: Session, *, article=None, text: str | None = None, topics: Sequence[str] = (),
                      personas: Sequence[str] = (), channels: Sequence[str] | None = None,
                      at: datetime | None = None, urgent: bool = False, staff=None, origin: str = "console",
-                     unit: str | None = None, config=None, thread: bool = False) -> Broadcast:
+                     unit: str | None = None, config=None, thread: bool = False,
+                     shared: dict | None = None) -> Broadcast:
     """Validate and queue a broadcast; the worker snapshots the audience when it is due.
 
-    ``channels=None`` means every channel that is set up (LINE, Discord, web).
+    ``channels=None`` means every channel that is set up (LINE, Discord, web). ``shared`` is
+    another page's card (a video, from ``forms.find_shared``), kept with the broadcast as sent.
     """
     config = _config(config)
     req = validation.check_request(session, config, article=article, text=text, topics=topics,
-                                   personas=personas, channels=channels, at=at, unit=unit, thread=thread)
+                                   personas=personas, channels=channels, at=at, unit=unit, thread=thread,
+                                   shared=shared)
     held = any(registry.get(name, config).needs_approval for name in req.channels)
+    options = {**({"thread": True} if thread else {}), **({"card": dict(shared)} if shared else {})}
     broadcast = Broadcast(
-        kind="broadcast", origin=origin, article=article, title=compose.headline(req.text, article),
+        kind="broadcast", origin=origin, article=article, title=compose.headline(req.text, article, shared),
         text=req.text, channels=req.channels, topics=req.topics, personas=req.personas, urgent=bool(urgent),
         scheduled_at=req.at, web_post=any(registry.get(name, config).public for name in req.channels),
-        status="awaiting_approval" if held else "queued", options={"thread": True} if thread else None,
+        status="awaiting_approval" if held else "queued", options=options or None,
         send_at=deliver_at(config, req.at or utcnow(), urgent), aggregation_unit=req.unit or "pending",
         created_by_id=staff.id if staff is not None else None,
     )
@@ -67,7 +71,7 @@ def create_broadcast(session: Session, *, article=None, text: str | None = None,
 def _audit_details(broadcast: Broadcast) -> dict:
     return {"title": broadcast.title, "channels": broadcast.channels, "topics": broadcast.topics,
             "personas": broadcast.personas, "urgent": broadcast.urgent, "origin": broadcast.origin,
-            "article_id": broadcast.article_id,
+            "article_id": broadcast.article_id, "card": ((broadcast.options or {}).get("card") or {}).get("ref"),
             "send_at": broadcast.send_at.isoformat() if broadcast.send_at else None}
 
 

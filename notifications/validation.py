@@ -23,9 +23,9 @@ class BroadcastError(ValueError):
     """A broadcast request that cannot be queued; ``str(exc)`` is shown to staff."""
 
 
-def check_text(text: str, article) -> str:
+def check_text(text: str, article, shared: dict | None = None) -> str:
     text = (text or "").strip()
-    if not text and article is None:
+    if not text and article is None and not shared:
         raise BroadcastError("本文を入力するか、記事を選んでください")
     if len(text) > TEXT_MAX:
         raise BroadcastError(f"本文は{TEXT_MAX}文字以内にしてください（現在{len(text)}文字）")
@@ -122,13 +122,18 @@ class CheckedRequest:
 
 def check_request(session: Session, config, *, article, text: str | None, topics: Sequence[str],
                   personas: Sequence[str], channels: Sequence[str] | None, at: datetime | None,
-                  unit: str | None, thread: bool = False) -> CheckedRequest:
-    """Every check of a broadcast request, in the order staff fill the form."""
+                  unit: str | None, thread: bool = False, shared: dict | None = None) -> CheckedRequest:
+    """Every check of a broadcast request, in the order staff fill the form.
+
+    ``shared``: another page attached as the card (a video), see ``forms.find_shared``.
+    """
     check_article(article)
-    body = check_text(text or "", article)
+    if article is not None and shared:
+        raise BroadcastError(f"記事と{shared.get('label') or 'ページ'}は同時に添付できません。どちらか一方にしてください")
+    body = check_text(text or "", article, shared)
     checked_topics = check_topics(topics)
     checked_channels = check_channels(session, config, channels, checked_topics)
-    check_drafts(config, checked_channels, compose.draft(config, body, article, thread=thread))
+    check_drafts(config, checked_channels, compose.draft(config, body, article, thread=thread, shared=shared))
     return CheckedRequest(
         text=body, topics=checked_topics, personas=check_personas(personas),
         channels=checked_channels, at=check_time(at), unit=check_unit(unit),

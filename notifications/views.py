@@ -56,10 +56,10 @@ def broadcast_list():
 
 
 def _composer_page(data: forms.ComposerInput, *, result=None, error: str | None = None, status: int = 200,
-                   quota_choices: dict | None = None):
+                   quota_choices: dict | None = None, shared: dict | None = None):
     session = db.session
     context = dict(
-        quota_choices=quota_choices,
+        quota_choices=quota_choices, shared=shared,
         data=data, preview=result, error=error, topics=TOPICS, personas=PERSONAS,
         channels=registry.names(current_app.config),
         articles=forms.article_choices(session),
@@ -71,9 +71,19 @@ def _composer_page(data: forms.ComposerInput, *, result=None, error: str | None 
 @bp.get("/admin/broadcasts/new")
 @staff_required(*BROADCASTERS)
 def composer():
-    available = validation.default_channels(db.session, current_app.config, [])
-    data = forms.ComposerInput(channels=available, article_slug=request.args.get("article", "")[:120])
-    return _composer_page(data)[0]
+    session, config = db.session, current_app.config
+    available = validation.default_channels(session, config, [])
+    data = forms.ComposerInput(channels=available, article_slug=request.args.get("article", "")[:120],
+                               card=request.args.get("card", "").strip()[:80])
+    try:
+        shared = forms.find_shared(session, data.card)
+    except validation.BroadcastError as exc:
+        data.card = ""
+        return _composer_page(data, error=str(exc), status=404)
+    if shared:
+        # 「LINE・Discordでお知らせ」: the page (a video) is on the web timeline already.
+        data.channels = [name for name in available if not registry.get(name, config).public]
+    return _composer_page(data, shared=shared)
 
 
 @bp.post("/admin/broadcasts/new")
@@ -81,22 +91,25 @@ def composer():
 def composer_submit():
     session, config = db.session, current_app.config
     data = forms.ComposerInput.from_form(request.form)
+    shared = None
     try:
         article = forms.find_article(session, data.article_slug)
+        shared = forms.find_shared(session, data.card)
         if request.form.get("action") != "send" and "quota_choice" not in request.form:
-            return _composer_page(data, result=preview.build_preview(session, config, data, article))
+            return _composer_page(data, result=preview.build_preview(session, config, data, article, shared),
+                                  shared=shared)
         data.check_audience()
-        at, stop = _quota_decision(session, config, data)
+        at, stop = _quota_decision(session, config, data, shared)
         if stop is not None:
             return stop
         broadcast = service.create_broadcast(
             session, article=article, text=data.text, topics=data.audience_topics, personas=data.personas,
             channels=data.channels, at=at, urgent=data.urgent, staff=current_staff(),
-            unit=data.unit or None, config=config, thread=data.thread,
+            unit=data.unit or None, config=config, thread=data.thread, shared=shared,
         )
     except validation.BroadcastError as exc:
         session.rollback()
-        return _composer_page(data, error=str(exc), status=400)
+        return _composer_page(data, error=str(exc), status=400, shared=shared)
     session.commit()
     if broadcast.status == "awaiting_approval":
         flash(f"配信 #{broadcast.id} を受け付けました。区の承認後に配信されます（承認待ち）")
@@ -105,7 +118,7 @@ def composer_submit():
     return redirect(url_for(".broadcast_detail", broadcast_id=broadcast.id))
 
 
-def _quota_decision(session, config, data: forms.ComposerInput):
+def _quota_decision(session, config, data: forms.ComposerInput, shared: dict | None = None):
     """(send time, None) to go ahead, or (None, page) when the LINE quota stops the send first."""
     from notifications import quota_gate
 
@@ -120,7 +133,7 @@ def _quota_decision(session, config, data: forms.ComposerInput):
         flash("送信をやめました（何も送っていません）。")
         return None, redirect(url_for(".broadcast_list"))
     return None, _composer_page(data, error=quota_gate.explain(check), status=409,
-                                quota_choices=quota_gate.CHOICES)
+                                quota_choices=quota_gate.CHOICES, shared=shared)
 
 
 def _when(broadcast) -> str:

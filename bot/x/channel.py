@@ -29,6 +29,7 @@ class XChannel(Channel):
     fanout = "destinations"
     public = True  # what went out on X is also shown on /posts, linking to the post
     needs_approval = True
+    reach_reported = True  # reach = the impressions X reports (bot.x.insight); none fetched = 不明
 
     def setup_hint(self) -> str:
         return "X_USER_ACCESS_TOKEN を設定すると自動で投稿します（未設定の間は「手動で投稿」）"
@@ -68,6 +69,11 @@ class XChannel(Channel):
 
     def sender(self, config: Mapping, timeout: float):
         return XSender(config, timeout) if x_token(config) else ManualSender()
+
+    def fetch_statistics(self, session, config: Mapping, today) -> int | None:
+        from bot.x import insight
+
+        return insight.fetch_impressions(session, config, today)
 
     def post_url(self, config: Mapping, external_ref: str | None) -> str | None:
         if not external_ref:

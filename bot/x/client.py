@@ -1,4 +1,5 @@
-"""The X API v2 over plain HTTP: post (POST /2/tweets) and image upload (POST /2/media/upload).
+"""The X API v2 over plain HTTP: post (POST /2/tweets), image upload (POST /2/media/upload)
+and the posts' impressions (GET /2/tweets?ids=…&tweet.fields=public_metrics).
 
 Every answer becomes an ``Outcome``: 429 waits until ``x-rate-limit-reset``; a duplicate
 post fails with a clear message; 401/403 (the token was revoked or lacks a scope) switch
@@ -16,6 +17,13 @@ from channels.outcome import Outcome
 DUPLICATE = "同じ内容の投稿がすでにXにあるため、Xが投稿を受け付けませんでした。本文を変えて配信し直してください"
 REFUSED = ("Xがアクセストークンを受け付けませんでした（HTTP {status}）。公式Xのチャンネルを停止しました。"
            "トークンを確認してから、Xの管理画面で「再開」を押してください")
+
+
+LOOKUP_BATCH = 100  # ids per post lookup (X's maximum)
+
+
+class ReadRefused(Exception):
+    """X would not give the posts' numbers (no tweet.read scope, an API plan without reads, 429...)."""
 
 
 class AuthRefused(Exception):
@@ -82,3 +90,20 @@ class XClient:
         if response.status_code >= 300:
             return None, outcome_of_error(response)
         return str(response.json()["data"]["id"]), None
+
+    def impressions(self, post_ids: list[str]) -> dict[str, int]:
+        """Post id → impression count (public_metrics) for the posts X still has; at most 100 ids."""
+        try:
+            response = self.session.get(f"{self.base_url}/2/tweets", timeout=self.timeout,
+                                        params={"ids": ",".join(post_ids), "tweet.fields": "public_metrics"})
+            if response.status_code != 200:
+                raise ReadRefused(f"HTTP {response.status_code}: {_detail(response)}")
+            data = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise ReadRefused(f"{type(exc).__name__}: {exc}") from exc
+        found = {}
+        for item in (data if isinstance(data, dict) else {}).get("data") or []:
+            count = (item.get("public_metrics") or {}).get("impression_count")
+            if isinstance(count, int) and count >= 0:
+                found[str(item.get("id"))] = count
+        return found

@@ -1,11 +1,11 @@
 """Posting one broadcast to X: the image first (if any), then the post or the thread."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
-from bot.x import problems
+from bot.x import problems, progress
 from bot.x.client import REFUSED, AuthRefused, XClient
 from channels.base import Delivery
 from channels.outcome import Outcome
@@ -31,9 +31,6 @@ class XSender:
     def __init__(self, config: Mapping, timeout: float) -> None:
         self.client = XClient(config.get("X_API_BASE_URL") or "https://api.x.com", x_token(config), timeout)
         self.media_dir = Path(config.get("INSTANCE_PATH") or "instance") / "media"
-        # Thread posts already out, per outbox row: a retry continues the thread instead of repeating it.
-        self._posted: dict[str, list[str]] = {}
-        self._lock = threading.Lock()
 
     def close(self) -> None:
         self.client.close()
@@ -56,8 +53,8 @@ class XSender:
             return Outcome.failed(REFUSED.format(status=refused.status), refused.status)
 
     def _send_thread(self, key: str, posts: list[str], image: str | None) -> Outcome:
-        with self._lock:
-            done = list(self._posted.get(key, []))
+        """Post the parts not yet on X (progress is in the database, see bot.x.progress)."""
+        done = progress.posted_parts(key)
         media_ids: list[str] = []
         if not done:
             media_ids, problem = self._image(image)
@@ -67,8 +64,16 @@ class XSender:
             post_id, problem = self.client.post(posts[index], media_ids if index == 0 else None,
                                                 done[-1] if done else None)
             if problem:
-                return problem
+                return _with_progress(problem, len(done), len(posts))
+            progress.record_part(key, index, post_id)
             done.append(post_id)
-            with self._lock:
-                self._posted[key] = list(done)
         return Outcome.sent(201, done[0])
+
+
+def _with_progress(problem: Outcome, posted: int, total: int) -> Outcome:
+    """Staff see how far a thread got when it stopped half way."""
+    if not posted or total < 2:
+        return problem
+    note = (f"（スレッドは{total}件中{posted}件目まで投稿済みです。再送すると続きから投稿します）" if problem.result != "retry"
+            else f"（スレッドは{total}件中{posted}件目まで投稿済みです。続きから投稿します）")
+    return replace(problem, error=f"{problem.error or ''}{note}")

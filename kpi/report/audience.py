@@ -6,6 +6,7 @@ from dataclasses import replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from channels import registry
 from kpi import funnel, inflow, queries, sources
 from kpi import metrics as m
 from kpi.models import LineUnitStat
@@ -57,8 +58,9 @@ def channel_comparison(session: Session, scope: Scope) -> Table:
     table = Table("channels", "チャネル比較", ["チャネル", "配信到達", "クリック", "クリック率", "ユニーク訪問者（日ごとの合計）",
                                              "ページビュー", "イベント申込", "イベント参加", "新しい友だち"],
                   note="Webのページビューは入口で分類します（ボットのリンクから来た訪問はLINE・Discordに数えます）。"
-                       "Discordは投稿を見られる人数が分からないため、配信到達は「不明」とし、率の分母にしません。")
-    for channel in [scope.channel] if scope.channel else m.CHANNELS:
+                       "Discordは投稿を見られる人数が分からないため、配信到達は「不明」とし、率の分母にしません。"
+                       "公式Xの配信到達は、Xが返す投稿の表示回数です（取得できない間は「不明」）。")
+    for channel in [scope.channel] if scope.channel else _channels():
         one = replace(scope, channel=channel)
         delivered, clicks = queries.total(session, m.DELIVERED, one), queries.total(session, m.CLICKS, one)
         table.rows.append([
@@ -71,11 +73,19 @@ def channel_comparison(session: Session, scope: Scope) -> Table:
     return table
 
 
+def _channels() -> list[str]:
+    """Our three, then every other registered channel (e.g. 公式X)."""
+    return [*m.CHANNELS, *(name for name in registry.names() if name not in m.CHANNELS)]
+
+
 def reach_cell(session: Session, scope: Scope, delivered: int):
-    """Discord reach is not known (a post is not people): 「不明」 with the number of posts."""
+    """Discord reach is not known (a post is not people): 「不明」 with the number of posts;
+    X's is 「不明」 until X reported impressions."""
     if scope.channel == "discord" and not delivered:
         posts = queries.total(session, m.DISCORD_POSTS, scope)
         return f"不明（投稿{posts}件）"
+    if funnel.reach_unknown(scope.channel or "", delivered):
+        return "不明"
     return delivered
 
 

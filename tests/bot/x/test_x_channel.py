@@ -3,66 +3,16 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from sqlalchemy import select
-from standins.x_api import XApiStandin
 
 from bot.x.models import XProblem
 from core.db import db, utcnow
-from notifications.models import Broadcast, BroadcastDelivery
-from testkit import make_test_app
-from tests.notifications.broadcast_helpers import login, make_article, make_staff, page, post_form, standin_config
+from notifications.models import Broadcast
+from tests.bot.x.x_helpers import NEW, drain, form, x_app, x_row
+from tests.bot.x.x_helpers import approved_broadcast as _approved_broadcast
+from tests.notifications.broadcast_helpers import login, make_article, make_staff, page, post_form
 
-NEW = "/admin/broadcasts/new"
 LONG_JAPANESE = "大田区の町工場が集まる見学会を開きます。" * 7  # 140 characters: 280 weighted
-
-
-@pytest.fixture
-def x_api():
-    with XApiStandin() as standin:
-        yield standin
-
-
-def _app(database_url, tmp_path, **extra):
-    app = make_test_app(database_url, tmp_path / "instance",
-                        **standin_config(BROADCAST_RETRY_BASE_SECONDS=0.0, BROADCAST_RETRY_MAX_SECONDS=0.0, **extra))
-    return app
-
-
-@pytest.fixture
-def app(database_url, tmp_path, x_api):
-    app = _app(database_url, tmp_path, X_USER_ACCESS_TOKEN=x_api.token, X_API_BASE_URL=x_api.base_url,
-               X_ACCOUNT_URL="https://x.com/ota_monozukuri")
-    with app.app_context():
-        yield app
-    db.session.remove()
-
-
-@pytest.fixture
-def ward(app):
-    client = app.test_client()
-    login(client, make_staff(db.session, "ward"))
-    return client
-
-
-def form(text: str, slug: str = "", action: str = "send", thread: bool = False) -> dict:
-    data = {"channels": ["x"], "audience": "everyone", "text": text, "timing": "now", "action": action,
-            "article": slug}
-    return {**data, "thread": "1"} if thread else data
-
-
-def drain(app) -> None:
-    from notifications.dispatcher import Dispatcher
-
-    with Dispatcher(app.config) as dispatcher:
-        for _ in range(3):
-            dispatcher.run_once(db.session, budget_seconds=5)
-
-
-def x_row(broadcast_id: int) -> BroadcastDelivery:
-    db.session.expire_all()
-    return db.session.scalar(select(BroadcastDelivery).where(BroadcastDelivery.broadcast_id == broadcast_id,
-                                                             BroadcastDelivery.channel == "x"))
 
 
 def test_over_280_is_refused_until_shortened_then_approved_and_posted(app, ward, x_api):
@@ -102,13 +52,6 @@ def test_a_thread_only_when_staff_ask_for_it(app, ward, x_api):
     assert posts[1]["reply_to"] is not None and posts[0]["reply_to"] is None
 
 
-def _approved_broadcast(ward, text="工場見学のお知らせ"):
-    post_form(ward, NEW, NEW, form(text))
-    broadcast = db.session.scalar(select(Broadcast).order_by(Broadcast.id.desc()))
-    post_form(ward, f"/admin/broadcasts/{broadcast.id}", f"/admin/broadcasts/{broadcast.id}/approve", {})
-    return broadcast
-
-
 def test_429_waits_until_the_reset_time(app, ward, x_api):
     x_api.rate_limit_next(int(time.time()) + 600)
     broadcast = _approved_broadcast(ward)
@@ -142,7 +85,7 @@ def test_a_refused_token_switches_the_channel_off_with_a_console_warning(app, wa
 
 
 def test_without_a_token_staff_post_by_hand_and_paste_the_address(database_url, tmp_path, x_api):
-    app = _app(database_url, tmp_path)
+    app = x_app(database_url, tmp_path)
     with app.app_context():
         client = app.test_client()
         login(client, make_staff(db.session, "ward"))

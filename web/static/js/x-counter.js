@@ -78,10 +78,12 @@
     if (!counter || !textarea) return;
     var output = counter.querySelector("output"), over = counter.querySelector("[data-x-over]");
     var article = document.getElementById("bc-article");
+    var shared = document.getElementById("bc-card");  // a video (or other page) attached instead of an article
     var limit = Number(counter.dataset.limit), urlLength = Number(counter.dataset.urlLength);
     function update() {
       var text = textarea.value.trim();
-      var weight = weightedLength(text) + (article && article.value ? (text ? 1 : 0) + urlLength : 0);
+      var linked = (article && article.value) || (shared && shared.value);
+      var weight = weightedLength(text) + (linked ? (text ? 1 : 0) + urlLength : 0);
       output.textContent = String(weight);
       over.hidden = weight <= limit;
       counter.dataset.over = weight > limit ? "1" : "0";
