@@ -87,6 +87,11 @@ class Article(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
 
+    # Derived, never edited: the sanitised body HTML and related-article ids of the public page,
+    # kept so an uncached view neither renders Markdown nor ranks related articles
+    # (content.page_parts). Loaded only by the article page.
+    page_parts: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+
     company: Mapped[Company | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)
     event: Mapped[Event | None] = relationship(back_populates="article", uselist=False)

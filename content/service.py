@@ -5,9 +5,10 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Select, and_, case, func, or_, select, text
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select, text
+from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
 from content.markdown import render_markdown
 from content.models import Article, Tag, article_tags
@@ -22,6 +23,9 @@ def _public_filters(now: datetime | None = None) -> tuple:
         Article.published_at.is_not(None),
         Article.published_at <= now,
     )
+
+
+public_filters = _public_filters  # for other modules of the domain (content.page_parts)
 
 
 def published_articles_query(category: str | None = None):
@@ -40,12 +44,21 @@ def latest_articles(session: Session, category: str | None = None, limit: int = 
     return list(session.scalars(published_articles_query(category).limit(limit)))
 
 
-def published_article(session: Session, slug: str) -> Article | None:
-    # One row with its event and companies joined in (to-one), tags in one more query.
-    query = published_articles_query().where(Article.slug == slug).options(
-        joinedload(Article.event).joinedload(Event.company), joinedload(Article.company)
+@lru_cache(maxsize=1)
+def _published_by_slug():
+    """Built once (statement construction costs more than the lookup); ``now`` and ``slug`` are bound per call."""
+    return (
+        select(Article)
+        .where(Article.status == "published", Article.published_at.is_not(None),
+               Article.published_at <= bindparam("now"), Article.slug == bindparam("slug"))
+        # One row with its event and companies joined in (to-one), tags in one more query.
+        .options(joinedload(Article.event).joinedload(Event.company), joinedload(Article.company),
+                 selectinload(Article.tags), undefer(Article.page_parts))
     )
-    return session.scalar(query)
+
+
+def published_article(session: Session, slug: str) -> Article | None:
+    return session.scalar(_published_by_slug(), {"now": utcnow(), "slug": slug})
 
 
 def upcoming_events(

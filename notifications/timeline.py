@@ -7,7 +7,7 @@ no longer public is hidden with it.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from content.models import Article
@@ -39,5 +39,11 @@ def post(session: Session, broadcast_id: int) -> Broadcast | None:
     return session.scalar(timeline_query().where(Broadcast.id == broadcast_id))
 
 
+# Most articles were never broadcast: one indexed lookup decides before the full timeline query.
+_ANY_FOR_ARTICLE = text("SELECT 1 FROM broadcasts WHERE article_id = :article_id LIMIT 1")
+
+
 def for_article(session: Session, article_id: int, limit: int = 10) -> list[Broadcast]:
+    if session.execute(_ANY_FOR_ARTICLE, {"article_id": article_id}).first() is None:
+        return []
     return list(session.scalars(timeline_query().where(Broadcast.article_id == article_id).limit(limit)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template
 from markupsafe import Markup
 
-from content import service, urls
+from content import page_parts, service, urls
 from content.frontmatter import SLUG_RE
 from content.models import CATEGORIES, SERIES
 from content.page_cache import cached_page
@@ -80,11 +80,12 @@ def render_article(slug: str):
     if item is None:
         abort(404)
     event = item.event
+    body_html, related = page_parts.article_page(session, item)
     return render_template(
         "archive/article.html",
         article=item,
-        body=Markup(service.article_html(item)),
-        related=[] if item.category == "about" else service.related_articles(session, item),
+        body=Markup(body_html),
+        related=related,
         event=event,
         seats=service.remaining_seats(session, [event]) if event else {},
         canonical=site.absolute_url(urls.article_path(slug)),
