@@ -58,7 +58,7 @@ def channel_comparison(session: Session, scope: Scope) -> Table:
                                              "ページビュー", "イベント申込", "イベント参加", "新しい友だち"],
                   note="Webのページビューは入口で分類します（ボットのリンクから来た訪問はLINE・Discordに数えます）。"
                        "Discordは投稿を見られる人数が分からないため、配信到達は「不明」とし、率の分母にしません。")
-    for channel in [scope.channel] if scope.channel else m.CHANNELS:
+    for channel in [scope.channel] if scope.channel else m.channels():
         one = replace(scope, channel=channel)
         delivered, clicks = queries.total(session, m.DELIVERED, one), queries.total(session, m.CLICKS, one)
         table.rows.append([

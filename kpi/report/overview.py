@@ -78,7 +78,7 @@ def _funnel_row(label, values: dict) -> list:
 def funnel_by_channel(session: Session, scope: Scope) -> Table:
     data = funnel.breakdown(session, scope, "channel")
     table = Table("funnel_channel", "ファネル（チャネル別）", ["チャネル", *_step_columns()])
-    for channel in [c for c in m.CHANNELS if c in data] + sorted(set(data) - set(m.CHANNELS)):
+    for channel in [c for c in m.channels() if c in data] + sorted(set(data) - set(m.channels())):
         table.rows.append(_funnel_row(channel_label(channel), data[channel]))
     return table
 
