@@ -170,8 +170,10 @@ def _outcome_page(registration, contact, values: dict, error: str | None = None,
 @staff_required(*ROLES)
 def outcome_form():
     registration, contact = _outcome_source()
+    consented = registration is not None and service.consent_in_force(db.session, registration.id) is not None
     return _outcome_page(registration, contact, {"occurred_on": jst_day().isoformat(),
-                                                 "company_id": str(_default_company(registration, contact) or "")})
+                                                 "company_id": str(_default_company(registration, contact) or ""),
+                                                 "consented": "1" if consented else ""})
 
 
 @bp.post("/outcomes")
@@ -283,8 +285,8 @@ def record_for_attendee(registration_id: int):
     where = "・".join(p for p in (outcome.company.name if outcome.company else "", _day_ja(outcome.occurred_on)) if p)
     if outcome.consented:
         browser_session.pop(LAST_ANONYMOUS, None)
-        flash(f"{registration.name or '受付番号' + str(registration.id) + 'の方'}さんの「{outcome.kind_label}」を"
-              f"記録しました（{where}）。{DASHBOARD_DELAY}")
+        who = f"{registration.name}さん" if registration.name else f"受付番号{registration.id}の方"
+        flash(f"{who}の「{outcome.kind_label}」を記録しました（{where}）。{DASHBOARD_DELAY}")
     else:
         browser_session[LAST_ANONYMOUS] = {"outcome": outcome.id, "registration": registration.id, "at": time.time()}
         flash(f"受付番号{registration.id}の方の「{outcome.kind_label}」を、名前を残さず記録しました（{where}）。"

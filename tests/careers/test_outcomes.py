@@ -73,6 +73,8 @@ def test_with_consent_the_record_carries_the_name_and_is_listed_in_the_row(app, 
     assert consent(ward, tour, taro, "give").status_code == 303
     [given] = rows(session, OutcomeConsent)
     assert given.registration_id == taro.id and "同意します" in given.wording and given.given_by_id
+    form = page(ward, f"/admin/careers/outcomes?registration={taro.id}")
+    assert 'name="consented" value="1" checked' in form  # the form for another day knows the consent too
     click(ward, tour, taro, "hired")
     [outcome] = rows(session, Outcome)
     assert (outcome.consented, outcome.registration_id, outcome.person_label) == (True, taro.id, "大田 太郎")
