@@ -9,3 +9,4 @@ def init_app(app) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     add_action_labels(app, admin.ACTION_LABELS)
+    app.add_template_global(admin.attendee_panel, "career_attendee_panel")  # the events page's attendee list

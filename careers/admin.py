@@ -1,23 +1,40 @@
-"""``/admin/careers``: companies' openings, the contact queue and outcomes (ward staff)."""
+"""``/admin/careers``: companies' openings, the contact queue and outcomes (ward staff).
+
+Outcomes are also recorded in one click per person from an event's attendee list
+(``/admin/events/<id>``): ``attendee_panel`` is a template global that the events
+page calls, so the events domain needs no import of careers.
+"""
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import session as browser_session
+from markupsafe import Markup
 
 from careers import forms, queries, service
-from careers.models import CONTACT_STATUSES, OPENING_KINDS, OUTCOME_KINDS, ContactRequest, Opening
+from careers.models import CONTACT_STATUSES, OPENING_KINDS, OUTCOME_KINDS, ContactRequest, Opening, Outcome
 from content.models import Company
 from core.db import db
+from events.models import Registration
 from kpi.metrics import jst_day
 from staff import audit
 from staff.auth import current_staff, staff_required
+from staff.navigation import may_open
 
 bp = Blueprint("careers_admin", __name__, url_prefix="/admin/careers", template_folder="templates")
 ROLES = ("ward",)
 ACTION_LABELS = {
     "careers.opening_save": "募集情報を保存", "careers.opening_close": "募集を終了",
     "careers.contact_forward": "問い合わせを企業へ連絡", "careers.contact_close": "問い合わせの対応を終了",
-    "careers.outcome_record": "応募・内定・就職を記録",
+    "careers.outcome_record": "応募・内定・就職を記録", "careers.outcome_undo": "応募・内定・就職の記録を取り消し",
+    "careers.consent_give": "記録への本人の同意を登録", "careers.consent_withdraw": "記録への本人の同意を取り消し",
 }
+LAST_ANONYMOUS = "career_last_outcome"  # session key: the anonymous record the attendee list may still undo
+UNDO_SECONDS = 30 * 60
 
 
 @bp.after_request
@@ -153,8 +170,10 @@ def _outcome_page(registration, contact, values: dict, error: str | None = None,
 @staff_required(*ROLES)
 def outcome_form():
     registration, contact = _outcome_source()
+    consented = registration is not None and service.consent_in_force(db.session, registration.id) is not None
     return _outcome_page(registration, contact, {"occurred_on": jst_day().isoformat(),
-                                                 "company_id": str(_default_company(registration, contact) or "")})
+                                                 "company_id": str(_default_company(registration, contact) or ""),
+                                                 "consented": "1" if consented else ""})
 
 
 @bp.post("/outcomes")
@@ -174,5 +193,146 @@ def record_outcome():
                  {"kind": outcome.kind, "consented": outcome.consented})
     session.commit()
     who = "本人の同意ありで" if outcome.consented else "匿名で"
-    flash(f"「{outcome.kind_label}」を{who}記録しました。")
+    flash(f"「{outcome.kind_label}」を{who}記録しました。{DASHBOARD_DELAY}")
     return redirect(url_for("careers_admin.outcome_form"))
+
+
+# -- one click per person from an event's attendee list ------------------------------------
+
+DASHBOARD_DELAY = "KPIダッシュボードには1時間以内に反映されます。"
+
+
+def _day_ja(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+@dataclass
+class AttendeePanel:
+    """What the attendee list shows per person: consent, the 応募・内定・就職 buttons, what is recorded."""
+
+    consented: set[int]
+    recorded: dict[int, list[Outcome]]
+    undo: tuple[int, int, str] | None  # (outcome id, registration id, kind label) of a fresh anonymous record
+    back: str
+
+    def row(self, registration: Registration) -> Markup:
+        if registration.status != "confirmed":
+            return Markup("")
+        undo = self.undo if self.undo and self.undo[1] == registration.id else None
+        return Markup(render_template(
+            "admin/careers/_attendee.html", r=registration, consented=registration.id in self.consented,
+            recorded=self.recorded.get(registration.id, []), undo=undo, kinds=OUTCOME_KINDS, back=self.back,
+            submission_key=forms.new_submission_key(), consent_text=service.OUTCOME_CONSENT_TEXT,
+            day_ja=_day_ja,
+        ))
+
+
+def _fresh_anonymous_record() -> tuple[int, int, str] | None:
+    remembered = browser_session.get(LAST_ANONYMOUS)
+    if not isinstance(remembered, dict) or time.time() - float(remembered.get("at", 0)) > UNDO_SECONDS:
+        return None
+    outcome = db.session.get(Outcome, int(remembered.get("outcome", 0)))
+    if outcome is None or outcome.consented:
+        return None
+    return outcome.id, int(remembered.get("registration", 0)), outcome.kind_label
+
+
+def attendee_panel(registrations) -> AttendeePanel | None:
+    """Template global for the events page; None for staff who may not record outcomes."""
+    if not may_open(current_staff(), "careers_admin.record_for_attendee"):
+        return None
+    ids = [r.id for r in registrations if r.status == "confirmed"]
+    return AttendeePanel(queries.consented_registrations(db.session, ids),
+                         queries.outcomes_by_registration(db.session, ids), _fresh_anonymous_record(), request.path)
+
+
+def _back_to(registration_id: int | None = None) -> str:
+    """Where the attendee list's buttons return: the console page they were on (never another site)."""
+    target = request.form.get("next", "")
+    parts = urlsplit(target)
+    safe = not parts.scheme and not parts.netloc and parts.path.startswith("/admin/") and "\\" not in target
+    path = parts.path if safe else url_for("careers_admin.outcome_form")
+    return path + (f"#reg-{registration_id}" if registration_id else "")
+
+
+def _registration_or_404(registration_id: int) -> Registration:
+    found = queries.registration(db.session, registration_id) if 0 < registration_id < 2**31 else None
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.post("/attendees/<int:registration_id>/outcome")
+@staff_required(*ROLES)
+def record_for_attendee(registration_id: int):
+    session = db.session
+    registration = _registration_or_404(registration_id)
+    back = _back_to(registration.id)
+    key = forms.submission_key(request.form)
+    if key and queries.outcome_by_key(session, key) is not None:
+        flash("この記録はもう受け付けています（2回押されました）。")
+        return redirect(back, code=303)
+    try:
+        outcome = service.record_for_attendee(session, registration, request.form.get("kind", ""), jst_day(),
+                                              staff_id=current_staff().id, submission_key=key)
+    except service.CareersError as exc:
+        session.rollback()
+        flash(exc.message)
+        return redirect(back, code=303)
+    audit.record(session, current_staff(), "careers.outcome_record", "career_outcome", outcome.id,
+                 {"kind": outcome.kind, "consented": outcome.consented, "from": "attendee_list"})
+    session.commit()
+    where = "・".join(p for p in (outcome.company.name if outcome.company else "", _day_ja(outcome.occurred_on)) if p)
+    if outcome.consented:
+        browser_session.pop(LAST_ANONYMOUS, None)
+        who = f"{registration.name}さん" if registration.name else f"受付番号{registration.id}の方"
+        flash(f"{who}の「{outcome.kind_label}」を記録しました（{where}）。{DASHBOARD_DELAY}")
+    else:
+        browser_session[LAST_ANONYMOUS] = {"outcome": outcome.id, "registration": registration.id, "at": time.time()}
+        flash(f"受付番号{registration.id}の方の「{outcome.kind_label}」を、名前を残さず記録しました（{where}）。"
+              f"{DASHBOARD_DELAY}")
+    return redirect(back, code=303)
+
+
+@bp.post("/attendees/<int:registration_id>/consent")
+@staff_required(*ROLES)
+def attendee_consent(registration_id: int):
+    session = db.session
+    registration = _registration_or_404(registration_id)
+    action = request.form.get("action", "")
+    if action == "give":
+        consent = service.give_consent(session, registration, current_staff().id)
+        audit.record(session, current_staff(), "careers.consent_give", "registration", registration.id,
+                     {"consent_id": consent.id})
+        message = f"受付番号{registration.id}の方の同意を記録しました。これからの記録はお名前つきになります。"
+    elif action == "withdraw":
+        anonymised = service.withdraw_consent(session, registration, current_staff().id)
+        audit.record(session, current_staff(), "careers.consent_withdraw", "registration", registration.id,
+                     {"anonymised": anonymised})
+        message = (f"受付番号{registration.id}の方の同意を取り消しました。"
+                   f"記録済みの{anonymised}件は名前を外し、人数としてだけ数えます。")
+    else:
+        abort(404)
+    session.commit()
+    flash(message)
+    return redirect(_back_to(registration.id), code=303)
+
+
+@bp.post("/outcomes/<int:outcome_id>/undo")
+@staff_required(*ROLES)
+def undo_outcome(outcome_id: int):
+    session = db.session
+    outcome = session.get(Outcome, outcome_id) if 0 < outcome_id < 2**31 else None
+    registration_id = request.form.get("registration", "")
+    back = _back_to(int(registration_id) if registration_id.isdigit() else None)
+    if outcome is None:
+        flash("この記録はもう取り消されています。")
+        return redirect(back, code=303)
+    details = {"kind": outcome.kind, "occurred_on": outcome.occurred_on.isoformat(), "consented": outcome.consented}
+    label = outcome.kind_label
+    service.undo_outcome(session, outcome)
+    audit.record(session, current_staff(), "careers.outcome_undo", "career_outcome", outcome_id, details)
+    session.commit()
+    browser_session.pop(LAST_ANONYMOUS, None)
+    flash(f"「{label}」の記録を取り消しました。")
+    return redirect(back, code=303)

@@ -15,6 +15,11 @@ def new_submission_key() -> str:
     return secrets.token_urlsafe(18)
 
 
+def submission_key(values: Mapping[str, str]) -> str | None:
+    key = values.get("submission_key", "")
+    return key if _KEY.match(key) else None
+
+
 def contact_form(values: Mapping[str, str], kind: str) -> ContactForm:
     key = values.get("submission_key", "")
     opening = values.get("opening_id", "")

@@ -101,6 +101,8 @@ class Outcome(TouchColumns, Base):
     channel: Mapped[str] = mapped_column(String(20), default="")
     persona: Mapped[str | None] = mapped_column(String(20))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    # The one-click form's key: a double click records once. Random, so it links to nobody.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     company: Mapped[Company | None] = relationship()
@@ -108,3 +110,23 @@ class Outcome(TouchColumns, Base):
     @property
     def kind_label(self) -> str:
         return OUTCOME_KINDS.get(self.kind, self.kind)
+
+
+class OutcomeConsent(Base):
+    """A person's consent, confirmed by ward staff, to record their 応募・内定・就職 with their name.
+
+    A row is written when staff confirm it and closed (``withdrawn_at``) when the
+    person takes it back, never deleted: the rows are the log of who confirmed
+    what wording and when. The consent in force is the row without ``withdrawn_at``.
+    """
+
+    __tablename__ = "career_outcome_consents"
+    __table_args__ = (Index("ix_career_outcome_consents_registration_id", "registration_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    wording: Mapped[str] = mapped_column(Text)
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from careers.models import ContactRequest, Opening, Outcome
+from careers.models import ContactRequest, Opening, Outcome, OutcomeConsent
 from content.models import Article, Company
 from content.service import published_articles_query
 from core.db import utcnow
@@ -61,3 +61,28 @@ def recent_outcomes(session: Session, limit: int = 100) -> list[Outcome]:
 
 def registration(session: Session, registration_id: int) -> Registration | None:
     return session.get(Registration, registration_id)
+
+
+def consented_registrations(session: Session, registration_ids: list[int]) -> set[int]:
+    """Which of these registrations' people have a consent in force to be recorded by name."""
+    if not registration_ids:
+        return set()
+    return set(session.scalars(select(OutcomeConsent.registration_id).where(
+        OutcomeConsent.registration_id.in_(registration_ids), OutcomeConsent.withdrawn_at.is_(None))))
+
+
+def outcomes_by_registration(session: Session, registration_ids: list[int]) -> dict[int, list[Outcome]]:
+    """Outcomes recorded by name (with consent) for these registrations."""
+    found: dict[int, list[Outcome]] = {}
+    if not registration_ids:
+        return found
+    rows = session.scalars(select(Outcome).options(selectinload(Outcome.company))
+                           .where(Outcome.registration_id.in_(registration_ids))
+                           .order_by(Outcome.occurred_on, Outcome.id))
+    for outcome in rows:
+        found.setdefault(outcome.registration_id, []).append(outcome)
+    return found
+
+
+def outcome_by_key(session: Session, key: str) -> Outcome | None:
+    return session.scalar(select(Outcome).where(Outcome.submission_key == key))

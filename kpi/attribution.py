@@ -155,6 +155,5 @@ def chat_stamper(channel: str, user_id: str):
 
 
 def persona_of_segment(segment: str | None) -> str:
-    """The persona a segment names ("persona:student" → "student"), else ""."""
-    kind, _, value = (segment or "").partition(":")
-    return value if kind == "persona" else ""
+    """The persona a segment names ("persona:student" → "student"), else "" (also for "persona:none")."""
+    return sources.segment_persona(segment) or ""

@@ -47,7 +47,8 @@ def dashboard():
     context = {
         "filters": chosen, "tables": built, "sections": SECTIONS,
         "charts": charts.build(session, chosen.scope, built),
-        "channel_labels": CHANNEL_LABELS, "method": projection.METHOD_JA, "scenario": funnel_stages.SCENARIO_JA,
+        "channel_labels": {**CHANNEL_LABELS, **filters.channel_choices()}, "channel_keys": ["", *filters.channel_choices()],
+        "method": projection.METHOD_JA, "scenario": funnel_stages.SCENARIO_JA,
         "has_demo": queries.has_demo_rows(session, chosen.scope),
         "rolled_up_at": rollup.rolled_up_at(session),
         "insight_day": session.scalar(select(func.max(LineUnitStat.fetched_day))),

@@ -5,8 +5,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from kpi.metrics import CHANNELS
+from kpi.metrics import channels
 from kpi.queries import Scope
+from kpi.report.labels import channel_label
 
 DEFAULT_DAYS = 56  # eight weeks: enough for week-over-week trends
 MAX_DAYS = 731
@@ -47,7 +48,13 @@ def parse(args: Mapping[str, str], today: date) -> Filters:
         errors.append(f"期間は最長{MAX_DAYS}日（約2年）までです。終了日から{MAX_DAYS}日分を表示しています。")
         start = end - timedelta(days=MAX_DAYS - 1)
     channel = args.get("channel") or ""
-    if channel not in ("", *CHANNELS):
-        errors.append("チャネルは「すべて」「LINE」「Discord」「Web」から選んでください。")
+    if channel not in ("", *channels()):
+        choices = "".join(f"「{label}」" for label in ["すべて", *channel_choices().values()])
+        errors.append(f"チャネルは{choices}から選んでください。")
         channel = ""
     return Filters(Scope(start, end, channel), errors)
+
+
+def channel_choices() -> dict[str, str]:
+    """Channel key → label for the dashboard's channel filter (every registered channel)."""
+    return {key: channel_label(key) for key in channels()}

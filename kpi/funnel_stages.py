@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from content.models import SERIES
 from kpi import funnel, queries, sources
 from kpi import metrics as m
 from kpi.queries import Scope
@@ -173,10 +174,16 @@ def stages_by_article(session: Session, scope: Scope) -> Table:
     return _labelled(session, scope, "article", "行動変容ファネル（記事別）", "記事", label)
 
 
+def series_label(series: str) -> str:
+    """A series as readers see it on the site (テーマ別記事「企業」), never its stored key."""
+    if not series:
+        return "シリーズなし・記事なし"
+    return f"テーマ別記事「{SERIES.get(series, 'その他')}」"
+
+
 @builder("stages_series")
 def stages_by_series(session: Session, scope: Scope) -> Table:
-    return _labelled(session, scope, "series", "行動変容ファネル（シリーズ別）", "シリーズ",
-                     lambda series: series or "シリーズなし・記事なし")
+    return _labelled(session, scope, "series", "行動変容ファネル（シリーズ別）", "シリーズ", series_label)
 
 
 @builder("stages_company")

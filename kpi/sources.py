@@ -20,6 +20,7 @@ from content.models import Article, Company
 from events.models import Event, Registration
 from kpi.metrics import day_bounds
 from kpi.models import PostStat
+from notifications.audience import NO_PERSONA
 from notifications.models import Subscriber
 
 REFOLLOW_GAP = timedelta(minutes=1)  # followed_at later than created_at by more → came back
@@ -34,6 +35,15 @@ def _optional_model(module: str, name: str):
 
 
 # -- subscribers -------------------------------------------------------------------
+
+def segment_persona(segment: str | None) -> str | None:
+    """The persona a broadcast segment names: "persona:student" → "student", "persona:none" → ""
+    (friends who never chose one, as deliveries count them); None when the segment is not a persona."""
+    kind, _, value = (segment or "").partition(":")
+    if kind != "persona":
+        return None
+    return "" if value == NO_PERSONA else value
+
 
 def persona_by_person(session: Session) -> dict[tuple[str, str], str]:
     rows = session.execute(
@@ -189,8 +199,9 @@ def _registration_counts(session: Session, rows) -> list[tuple[str, str, int, in
     counts: Counter = Counter()
     for channel, person_key, article_id, event_id, touch_channel, touch_article, touch_segment in rows:
         person_channel, _, person_id = person_key.partition(":")
-        kind, _, segment_persona = (touch_segment or "").partition(":")
-        persona = segment_persona if kind == "persona" else personas.get((person_channel, person_id), "")
+        persona = segment_persona(touch_segment)
+        if persona is None:
+            persona = personas.get((person_channel, person_id), "")
         counts[(touch_channel or channel, persona, touch_article or article_id or 0, event_id)] += 1
     return [(*key, n) for key, n in counts.items()]
 
@@ -271,8 +282,9 @@ def _touch_rows(session: Session, model, day_column, start, end) -> list[tuple]:
     ).all()
     counts: Counter = Counter()
     for channel, persona, segment, article_id, company_id, kind, n in rows:
-        segment_persona = segment.partition(":")[2] if (segment or "").startswith("persona:") else ""
-        counts[(channel or "", segment_persona or persona or "", article_id or 0, company_id or 0, kind)] += n
+        from_segment = segment_persona(segment)
+        persona = from_segment if from_segment is not None else persona or ""
+        counts[(channel or "", persona, article_id or 0, company_id or 0, kind)] += n
     return [(*key, n) for key, n in counts.items()]
 
 

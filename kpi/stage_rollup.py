@@ -13,15 +13,20 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kpi import attribution, sources
 from kpi import metrics as m
+from kpi import sources
 from kpi.models import Click, DailyMetric
 
 
 def click_persona(segment: str, recipient: str | None, personas: dict[str, str]) -> str:
-    """Persona of a click: the link's segment, else the person of a per-user link, else unknown."""
+    """Persona of a click: the link's segment, else the person of a per-user link, else unknown.
+
+    A segment of friends without a persona ("persona:none") is "" (未設定), as their deliveries are,
+    so its clicks stay within its reach; a segment that names no persona (Discord) is unknown.
+    """
     if segment:
-        return attribution.persona_of_segment(segment) or m.PERSONA_UNKNOWN
+        persona = sources.segment_persona(segment)
+        return m.PERSONA_UNKNOWN if persona is None else persona
     if recipient:
         return personas.get(recipient, "")
     return m.PERSONA_UNKNOWN

@@ -6,7 +6,6 @@ from dataclasses import replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from channels import registry
 from kpi import funnel, inflow, queries, sources
 from kpi import metrics as m
 from kpi.models import LineUnitStat
@@ -60,7 +59,7 @@ def channel_comparison(session: Session, scope: Scope) -> Table:
                   note="Webのページビューは入口で分類します（ボットのリンクから来た訪問はLINE・Discordに数えます）。"
                        "Discordは投稿を見られる人数が分からないため、配信到達は「不明」とし、率の分母にしません。"
                        "公式Xの配信到達は、Xが返す投稿の表示回数です（取得できない間は「不明」）。")
-    for channel in [scope.channel] if scope.channel else _channels():
+    for channel in [scope.channel] if scope.channel else m.channels():
         one = replace(scope, channel=channel)
         delivered, clicks = queries.total(session, m.DELIVERED, one), queries.total(session, m.CLICKS, one)
         table.rows.append([
@@ -71,11 +70,6 @@ def channel_comparison(session: Session, scope: Scope) -> Table:
             queries.total(session, m.FOLLOWS, one) + queries.total(session, m.REFOLLOWS, one),
         ])
     return table
-
-
-def _channels() -> list[str]:
-    """Our three, then every other registered channel (e.g. 公式X)."""
-    return [*m.CHANNELS, *(name for name in registry.names() if name not in m.CHANNELS)]
 
 
 def reach_cell(session: Session, scope: Scope, delivered: int):

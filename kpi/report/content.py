@@ -92,5 +92,5 @@ def referrers(session: Session, scope: Scope) -> Table:
 def campaigns(session: Session, scope: Scope) -> Table:
     table = Table("campaigns", f"UTMキャンペーン（上位{TOP}件）", ["utm_source", "utm_campaign", "ページビュー"])
     for channel, label, count in queries.grouped(session, m.CAMPAIGNS, scope, ("channel", "label"), limit=TOP):
-        table.rows.append([channel_label(channel) if channel in m.CHANNELS else channel, label, count])
+        table.rows.append([channel_label(channel) if channel in m.channels() else channel, label, count])
     return table

@@ -80,7 +80,7 @@ def funnel_by_channel(session: Session, scope: Scope) -> Table:
     table = Table("funnel_channel", "ファネル（チャネル別）", ["チャネル", *_step_columns()],
                   note="公式Xの配信到達は、Xが返す投稿の表示回数（インプレッション）です。"
                        "取得できない間とDiscordは「不明」（—）で、クリック率の分母にしません。")
-    for channel in [c for c in m.CHANNELS if c in data] + sorted(set(data) - set(m.CHANNELS)):
+    for channel in [c for c in m.channels() if c in data] + sorted(set(data) - set(m.channels())):
         table.rows.append(_funnel_row(channel_label(channel), data[channel]))
     return table
 

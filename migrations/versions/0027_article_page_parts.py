@@ -1,7 +1,7 @@
 """articles: precomputed page parts (sanitised body HTML, related-article ids) for uncached views
 
 Revision ID: 0027_article_page_parts
-Revises: 0024_x_threads
+Revises: 0025_outcomes_quick
 Create Date: 2026-12-03 13:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0027_article_page_parts'
-down_revision = '0024_x_threads'
+down_revision = '0025_outcomes_quick'
 branch_labels = None
 depends_on = None
 

@@ -130,3 +130,27 @@ def test_an_unconfigured_plugin_is_offered_but_refused_with_its_hint(app, sessio
     html = post_form(ward, NEW, NEW, form(make_article(session).slug, "send")).get_data(as_text=True)
     assert "メールマガジンが設定されていないため配信できません（NEWSLETTER_FROM を設定してください）" in html
     assert session.scalar(select(Broadcast)) is None
+
+
+def test_the_dashboard_breaks_down_by_the_plugin_channel_without_kpi_knowing_it(app, session, ward):
+    from kpi import metrics
+    from kpi.report.audience import channel_comparison
+
+    assert metrics.channels() == tuple(registry.names(app.config)) and "newsletter" in metrics.channels()
+    add_readers(session)
+    post_form(ward, NEW, NEW, form(make_article(session).slug, "send"))
+    send_everything(app, session)
+    link = next(word for word in newsletter_channel.SENT[0]["body"].split() if "/r/" in word)
+    app.test_client().get(urlsplit(link).path, headers={"User-Agent": "Mozilla/5.0"})
+    rollup.rollup_day(session, jst_day(), app.config["SECRET_KEY"])
+    session.commit()
+
+    table = channel_comparison(session, Scope(jst_day(), jst_day()))
+    [row] = [row for row in table.rows if row[0] == "メールマガジン"]
+    assert row[1:4] == [3, 1, 1 / 3]  # delivered to 3 readers, 1 click, a true ratio
+    dashboard = page(ward, "/admin/kpi/")
+    assert '<option value="newsletter">メールマガジン</option>' in dashboard
+    only = ward.get(f"/admin/kpi/?channel=newsletter&from={jst_day()}&to={jst_day()}")
+    assert only.status_code == 200 and "チャネル：メールマガジン" in only.get_data(as_text=True)
+    refused = ward.get("/admin/kpi/?channel=fax").get_data(as_text=True)
+    assert "「メールマガジン」から選んでください" in refused

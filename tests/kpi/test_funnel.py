@@ -54,3 +54,22 @@ def test_funnel_per_week_and_channel_filter(rolled, session):
 def test_conversions_skip_steps_that_were_not_measured():
     assert funnel.conversions([100, 10, None, 5, 0]) == [None, 0.1, None, 0.5, 0.0]
     assert funnel.conversions([0, 3]) == [None, None]
+
+
+def test_series_rows_are_named_as_readers_see_them():
+    from kpi.funnel_stages import series_label
+
+    assert [series_label(key) for key in ("company", "people", "product")] == [
+        "テーマ別記事「企業」", "テーマ別記事「人」", "テーマ別記事「製品」"]
+    assert series_label("") == "シリーズなし・記事なし"
+    assert series_label("shigoto") == "テーマ別記事「その他」"  # never a stored key on screen
+
+
+def test_a_segment_of_friends_without_a_persona_is_unset_not_a_persona_called_none():
+    from kpi import metrics as m
+    from kpi.stage_rollup import click_persona
+
+    assert sources.segment_persona("persona:none") == "" and sources.segment_persona("persona:parent") == "parent"
+    assert sources.segment_persona("discord:123") is None and sources.segment_persona(None) is None
+    assert click_persona("persona:none", None, {}) == ""  # counted within the segment's reach (未設定)
+    assert click_persona("discord:123", None, {}) == m.PERSONA_UNKNOWN
