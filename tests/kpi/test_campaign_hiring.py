@@ -238,7 +238,7 @@ def test_scripted_campaign_matches_hand_count(app, session, line):
         ["LINE", "9", "5", "55.6%", "4", "5", "2", "0", "10"],
         ["Discord", "不明（投稿0件）", "0", "", "0", "0", "0", "0", "0"],
         ["Web（直接・検索など）", "0", "0", "", "2", "3", "0", "0", "0"],
-        ["公式X", "0", "0", "", "0", "0", "0", "0", "0"]]
+        ["公式X", "不明", "0", "", "0", "0", "0", "0", "0"]]
     assert [row[2:] for row in csv_rows(staff, "events", day)[1:]] == [["2", "0", "0", "0.0%"]]
     assert [row[1:] for row in csv_rows(staff, "followers", day)[1:]] == [["10", "10", "0", "0", "10"]]
     assert csv_rows(staff, "top_articles", day)[1:] == [["旋盤に向かう21歳", "5", "5", "5", "1"]]
