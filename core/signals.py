@@ -47,3 +47,11 @@ imported videos) dated between ``older_than`` and ``newer_than`` (None = open en
 Each entry has ``sent_at`` (aware or naive UTC datetime) and ``timeline_template``.
 sender: the app; data: session, older_than, newer_than.
 """)
+
+discord_choices_requested = _domain_signals.signal("discord-choices-requested", doc="""
+A console page offers the community Discord server's channels and roles by name
+(#名前 / @ロール名) instead of ids. A receiver returns an object with ``channels`` and
+``roles`` (choices with ``id``, ``label``, ``group``, ``note``), ``available`` (the lists
+were read), ``problem`` (a Japanese sentence for staff, "" when all went well) and
+``channel_label(id)`` / ``role_label(id)``. sender: the app; data: session.
+""")
