@@ -8,10 +8,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
-
 from content import publishing
 from content.models import Article, TopPageSettings
+from core.db import utcnow
 from staff import audit
 
 SECTIONS: dict[str, str] = {
