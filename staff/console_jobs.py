@@ -5,6 +5,7 @@ the audit log. Job kinds are registered with ``add_job_kind`` (the site shell wi
 domains' runners)."""
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections.abc import Callable
@@ -32,7 +33,7 @@ class JobKind:
     key: str
     label: str  # the button, in plain Japanese
     explanation: str
-    run: Callable  # run(app, session, progress) -> Japanese result line; progress(done, total)
+    run: Callable  # run(app, session[, progress]) -> Japanese result line; progress(done, total)
 
 
 def add_job_kind(app, kind: JobKind) -> None:
@@ -120,6 +121,16 @@ def status_view(app, job: ConsoleJob) -> dict:
             "message": job.message, "created_at": job.created_at}
 
 
+def _takes_progress(run: Callable) -> bool:
+    """Runners written before progress existed take (app, session) only."""
+    try:
+        parameters = inspect.signature(run).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.kind == p.VAR_POSITIONAL for p in parameters) or len(
+        [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]) >= 3
+
+
 def _claim(session: Session) -> ConsoleJob | None:
     job_id = session.scalar(select(ConsoleJob.id).where(ConsoleJob.status == "queued").order_by(ConsoleJob.id).limit(1))
     if job_id is None:
@@ -140,7 +151,7 @@ def run_next(app, session: Session, progress_interval: float = 0.5) -> ConsoleJo
     try:
         if kind is None:
             raise JobError("この作業は用意されていません")
-        message = kind.run(app, session, progress)
+        message = kind.run(app, session, progress) if _takes_progress(kind.run) else kind.run(app, session)
         session.refresh(job)  # the progress writes went through another connection
         job.message, job.status = message[:1000], "done"
         if progress.total is not None:

@@ -9,14 +9,18 @@ from __future__ import annotations
 from staff.console_jobs import JobError, JobKind, add_job_kind
 
 
-def clear_demo_kpi(app, session, progress) -> str:
+def _quiet(done: int, total: int | None = None) -> None:
+    """Progress reported to nobody (a runner called directly, e.g. from a test)."""
+
+
+def clear_demo_kpi(app, session, progress=_quiet) -> str:
     from kpi.demo import clear_demo_in_batches
 
     removed = clear_demo_in_batches(session, progress)
     return f"デモのKPIデータを削除しました（{removed:,}件）。実際のデータだけが残っています。"
 
 
-def deploy_rich_menus(app, session, progress) -> str:
+def deploy_rich_menus(app, session, progress=_quiet) -> str:
     from bot.line.client import is_configured
     from bot.line.richmenu_deploy import deploy
 
@@ -27,7 +31,7 @@ def deploy_rich_menus(app, session, progress) -> str:
     return f"LINEのリッチメニューを配置しました（新規 {len(report.created or [])}、再利用 {len(report.reused or [])}）。"
 
 
-def deploy_liff_forms(app, session, progress) -> str:
+def deploy_liff_forms(app, session, progress=_quiet) -> str:
     from bot.line.client import is_configured
     from bot.line.liff_apps import LiffDeployError, deploy
 
@@ -43,7 +47,7 @@ def deploy_liff_forms(app, session, progress) -> str:
             f"変更なし {len(report.unchanged)}）。リッチメニューから開くには、続けてリッチメニューを配置してください。")
 
 
-def sync_discord(app, session, progress) -> str:
+def sync_discord(app, session, progress=_quiet) -> str:
     from bot.discord.runner import sync_commands_once
     from bot.discord.scheduled import sync_events
 
@@ -60,7 +64,7 @@ def sync_discord(app, session, progress) -> str:
             f"失敗 {len(report.failed)}）。")
 
 
-def rebuild_search_index(app, session, progress) -> str:
+def rebuild_search_index(app, session, progress=_quiet) -> str:
     from core.db import db
     from search.index import get_index
     from search.indexer import rebuild

@@ -158,3 +158,13 @@ def test_the_status_is_for_ward_staff_only(app):
     contractor = _client(app, "contractor")
     assert contractor.get("/admin/jobs/status").status_code == 403
     assert app.test_client().get("/admin/jobs/status").status_code == 302  # to the login page
+
+
+def test_a_runner_without_progress_still_runs(app):
+    client = _client(app)
+    add_job_kind(app, JobKind("plain", "昔の作業", "テスト用", lambda app_, session: "終わりました。"))
+    post_form(client, "/admin/jobs", "/admin/jobs/plain", {})
+    job = run_next(app, db.session, progress_interval=0)
+    assert job.status == "done" and job.message == "終わりました。" and job.progress_done is None
+    [row] = _status(client)["jobs"]
+    assert row["progress"] == "" and row["percent"] is None
