@@ -67,11 +67,11 @@ def save(session: Session, form: SettingsForm, choices=None) -> tuple[DiscordSet
     guild = snowflake(form.guild_id, "サーバー")
     welcome = snowflake(form.welcome_channel_id, "歓迎メッセージのチャンネル")
     note = ""
-    if choices is not None and guild != current.guild_id:
+    if choices is not None and guild is not None and guild != current.guild_id:
         if not choices.guilds_loaded:
             raise SettingsError("Discordからサーバーの一覧を読み込めないため、サーバーを変えられません。"
                                 "しばらくしてから、もう一度お試しください")
-        if guild is not None and guild not in choices.guild_ids():
+        if guild not in choices.guild_ids():
             raise SettingsError("サーバーは、ボットが参加しているサーバーの一覧から選んでください")
     if choices is not None and welcome is not None and not (choices.available and welcome in choices.channel_ids()):
         if guild != current.guild_id and welcome == current.welcome_channel_id:
