@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from content import publishing
 from content.models import Article, TopPageSettings
+from core.db import utcnow
 from staff import audit
 
 SECTIONS: dict[str, str] = {
@@ -55,17 +56,45 @@ def featured_articles(session: Session, slugs: list[str]) -> list[Article]:
     return [found[s] for s in slugs if s in found and found[s].is_public]
 
 
+def chosen(session: Session, slugs: list[str]) -> list[dict]:
+    """The picked articles in their order, as the console lists them (title, category, public or not)."""
+    found = {a.slug: a for a in session.scalars(select(Article).where(Article.slug.in_(slugs)))} if slugs else {}
+    out = []
+    for slug in dict.fromkeys(slugs):
+        article = found.get(slug)
+        out.append({"slug": slug, "title": article.title if article else "見つからない記事（削除された可能性があります）",
+                    "category": article.category_label if article else "", "public": bool(article and article.is_public)})
+    return out
+
+
+def find_published(session: Session, words: str, exclude: list[str] = (), limit: int = 20) -> list[Article]:
+    """Published articles whose title contains every word (the newest first); all of them without words."""
+    query = select(Article).where(Article.status == "published", Article.published_at.is_not(None),
+                                  Article.published_at <= utcnow())
+    for word in words.replace("\u3000", " ").split()[:5]:
+        escaped = word[:50].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Article.title.ilike(f"%{escaped}%", escape="\\"))
+    if exclude:
+        query = query.where(Article.slug.not_in(list(exclude)))
+    return list(session.scalars(query.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)))
+
+
 def clean(session: Session, hero_title: str, hero_text: str, featured: list[str], order: list[str]) -> dict:
     hero_title, hero_text = hero_title.strip(), hero_text.strip()
     if not hero_title or len(hero_title) > 60:
         raise TopPageError("見出しは1〜60文字で入力してください")
     if len(hero_text) > 300:
         raise TopPageError("紹介文は300文字以内にしてください")
-    featured = [s for s in dict.fromkeys(s.strip() for s in featured) if s][:MAX_FEATURED]
-    known = set(session.scalars(select(Article.slug).where(Article.slug.in_(featured)))) if featured else set()
+    featured = [s for s in dict.fromkeys(s.strip() for s in featured) if s]
+    if len(featured) > MAX_FEATURED:
+        raise TopPageError(f"おすすめ記事は{MAX_FEATURED}件までです。どれかを外してから追加してください")
+    known = {a.slug: a for a in session.scalars(select(Article).where(Article.slug.in_(featured)))} if featured else {}
     missing = [s for s in featured if s not in known]
     if missing:
-        raise TopPageError(f"おすすめ記事が見つかりません: {'、'.join(missing)}")
+        raise TopPageError("おすすめ記事に選んだ記事が見つかりません（削除された可能性があります）。一覧から選び直してください")
+    hidden = [known[s].title for s in featured if not known[s].is_public]
+    if hidden:
+        raise TopPageError(f"公開されていない記事はおすすめにできません（{'、'.join(hidden)}）。外してから保存してください")
     order = [k for k in dict.fromkeys(order) if k in SECTIONS]
     order += [k for k in SECTIONS if k not in order]
     return {"hero_title": hero_title, "hero_text": hero_text, "featured": featured, "order": order}

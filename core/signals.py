@@ -55,3 +55,11 @@ imported video) as the message's card. sender: the kind ("video"); data: session
 ``title``, ``path`` (site path of its page), ``label``, ``summary``, ``image_path``
 (site path of a JPEG/PNG, or None) and ``button``; every other receiver returns None.
 """)
+
+discord_choices_requested = _domain_signals.signal("discord-choices-requested", doc="""
+A console page offers the community Discord server's channels and roles by name
+(#名前 / @ロール名) instead of ids. A receiver returns an object with ``channels`` and
+``roles`` (choices with ``id``, ``label``, ``group``, ``note``), ``available`` (the lists
+were read), ``problem`` (a Japanese sentence for staff, "" when all went well) and
+``channel_label(id)`` / ``role_label(id)``. sender: the app; data: session.
+""")

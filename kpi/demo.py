@@ -11,7 +11,7 @@ import random
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import delete, exists, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from content.models import Article
@@ -211,6 +211,27 @@ def clear_demo(session: Session) -> int:
     removed = session.execute(delete(DailyMetric).where(DailyMetric.is_demo.is_(True))).rowcount or 0
     session.execute(delete(LineUnitStat).where(LineUnitStat.is_demo.is_(True)))
     return removed
+
+
+def clear_demo_in_batches(session: Session, progress=None, batch: int = 500) -> int:
+    """``clear_demo`` for the console's button: commits every ``batch`` rows and reports
+    ``progress(done, total)`` in between (a rerun after an interruption finishes the job)."""
+    demo = DailyMetric.is_demo.is_(True)
+    total = session.scalar(select(func.count()).select_from(DailyMetric).where(demo)) or 0
+    done = 0
+    if progress:
+        progress(0, total)
+    while True:
+        ids = list(session.scalars(select(DailyMetric.id).where(demo).order_by(DailyMetric.id).limit(batch)))
+        if not ids:
+            break
+        done += session.execute(delete(DailyMetric).where(DailyMetric.id.in_(ids))).rowcount or 0
+        session.commit()
+        if progress:
+            progress(min(done, total), total)
+    session.execute(delete(LineUnitStat).where(LineUnitStat.is_demo.is_(True)))
+    session.commit()
+    return done
 
 
 def kpi_tables_empty(session: Session) -> bool:

@@ -6,7 +6,9 @@ def init_app(app) -> None:
     from notifications import announce, views
     from staff import audit
 
-    audit.add_action_labels(app, {"broadcast.approve": "配信の承認"})
+    audit.add_action_labels(app, {"broadcast.approve": "配信の承認", "broadcast.sendback": "配信の下書きの差し戻し",
+                                  "broadcast.resubmit": "配信の下書きの再依頼", "broadcast.comment": "配信の下書きへのコメント",
+                                  "broadcast.cancel": "配信の取り消し"})
 
     app.register_blueprint(views.bp)  # /admin/broadcasts console + public /posts
     announce.connect()

@@ -57,7 +57,7 @@ class Subscription(Base):
 
 # --- broadcasting -------------------------------------------------------------------
 
-BROADCAST_STATUSES = ("draft", "awaiting_approval", "queued", "sending", "done", "cancelled", "failed", "stopped")
+BROADCAST_STATUSES = ("draft", "returned", "awaiting_approval", "queued", "sending", "done", "cancelled", "failed", "stopped")
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "stopped", "cancelled")
 
 
@@ -109,6 +109,19 @@ class Broadcast(Base):
     article: Mapped[Article | None] = relationship()
     created_by: Mapped[StaffUser | None] = relationship(foreign_keys=[created_by_id])
     approved_by: Mapped[StaffUser | None] = relationship(foreign_keys=[approved_by_id])
+
+
+class BroadcastComment(Base):
+    """One message in a broadcast draft's review thread (委託事業者 ↔ 区職員)."""
+
+    __tablename__ = "broadcast_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(10), default="comment")  # comment | sendback | resubmit | approve
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class BroadcastDelivery(Base):

@@ -51,7 +51,7 @@ def _snowflake(value: str, what: str, required: bool) -> str | None:
             raise SettingsError(f"{what}を入力してください")
         return None
     if not SNOWFLAKE.match(value):
-        raise SettingsError(f"{what}はDiscordのID（15〜22桁の数字）で入力してください: {value}")
+        raise SettingsError(f"{what}は一覧から選んでください")
     return value
 
 
@@ -60,12 +60,12 @@ def save_route(session: Session, topic: str, channel_id: str, role_id: str = "")
     if topic != DEFAULT_ROUTE and topic not in TOPICS:
         raise SettingsError(f"不明なトピックです: {topic}")
     route = session.scalar(select(DiscordRoute).where(DiscordRoute.topic == topic))
-    channel = _snowflake(channel_id, "チャンネルID", required=False)
+    channel = _snowflake(channel_id, "投稿チャンネル", required=False)
     if channel is None:
         if route is not None:
             session.delete(route)
         return None
-    role = _snowflake(role_id, "ロールID", required=False)
+    role = _snowflake(role_id, "通知するロール", required=False)
     if route is None:
         route = DiscordRoute(topic=topic, channel_id=channel, role_id=role)
         session.add(route)

@@ -95,7 +95,7 @@ def approve_broadcast(session: Session, broadcast: Broadcast, staff=None) -> Bro
 def cancel_broadcast(session: Session, broadcast: Broadcast, staff=None) -> Broadcast:
     """Cancel a broadcast that has not started; an atomic check so the worker cannot race it."""
     result = session.execute(
-        update(Broadcast).where(Broadcast.id == broadcast.id, Broadcast.status.in_(("queued", "draft", "awaiting_approval")))
+        update(Broadcast).where(Broadcast.id == broadcast.id, Broadcast.status.in_(("queued", "draft", "returned", "awaiting_approval")))
         .values(status="cancelled", cancelled_at=utcnow())
     )
     if result.rowcount != 1:
@@ -109,7 +109,7 @@ def cancel_broadcast(session: Session, broadcast: Broadcast, staff=None) -> Broa
 
 def retry_failed(session: Session, broadcast: Broadcast, staff=None) -> int:
     """Put failed and stopped deliveries back in the outbox (same retry keys); returns how many."""
-    if broadcast.status in ("queued", "cancelled", "draft", "awaiting_approval"):
+    if broadcast.status in ("queued", "cancelled", "draft", "returned", "awaiting_approval"):
         raise BroadcastError("まだ配信されていない（または取り消した）配信は再送できません")
     result = session.execute(
         update(BroadcastDelivery)
@@ -123,7 +123,7 @@ def retry_failed(session: Session, broadcast: Broadcast, staff=None) -> int:
     return count
 
 
-STATUS_LABELS = {"draft": "下書き", "awaiting_approval": "承認待ち", "queued": "配信待ち", "sending": "配信中", "done": "配信済み",
+STATUS_LABELS = {"draft": "下書き（承認待ち）", "returned": "差し戻し中", "awaiting_approval": "承認待ち", "queued": "配信待ち", "sending": "配信中", "done": "配信済み",
                  "cancelled": "取り消し", "failed": "失敗", "stopped": "停止"}
 
 

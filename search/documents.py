@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from content.markdown import plain_text
@@ -139,6 +139,11 @@ def _articles_query():
         .options(selectinload(Article.tags), selectinload(Article.company), selectinload(Article.event))
         .order_by(Article.id)
     )
+
+
+def count_sources(session: Session) -> int:
+    """How many documents ``load_sources`` yields for a full rebuild."""
+    return session.scalar(select(func.count()).select_from(_articles_query().subquery())) or 0
 
 
 def load_sources(session: Session, article_ids: set[int] | None = None, batch: int = 200):

@@ -12,7 +12,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from content.models import Article, article_tags
 from events.models import Event
-from search.documents import SourceDoc, current_stamps, doc_id, load_sources, to_fields
+from search.documents import SourceDoc, count_sources, current_stamps, doc_id, load_sources, to_fields
 from search.scoring import BulkCodec
 from search.store import IndexStore
 
@@ -155,16 +155,33 @@ def default_workers() -> int:
     return cpus - 2 if cpus >= 4 else 0
 
 
-def rebuild(store: IndexStore, bind, *, lock_timeout: float = REBUILD_LOCK_TIMEOUT, workers: int = 0) -> int:
-    """Rebuild from the database into a new folder and swap it in atomically."""
+def rebuild(store: IndexStore, bind, *, lock_timeout: float = REBUILD_LOCK_TIMEOUT, workers: int = 0,
+            progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild from the database into a new folder and swap it in atomically.
+
+    ``progress(done, total)`` is told how many documents were read so far.
+    """
     with store.writer_lock(lock_timeout):
-        return _rebuild_locked(store, bind, workers)
+        return _rebuild_locked(store, bind, workers, progress)
 
 
-def _rebuild_locked(store: IndexStore, bind, workers: int = 0) -> int:
+def _counted(sources: Iterable[SourceDoc], total: int, progress: Callable[[int, int], None]):
+    progress(0, total)
+    done = 0
+    for source in sources:
+        yield source
+        done += 1
+        progress(done, max(total, done))
+    progress(done, done)
+
+
+def _rebuild_locked(store: IndexStore, bind, workers: int = 0, progress=None) -> int:
     read_from = time.time()
     with Session(bind=bind) as session:
-        path, count = write_generation(store, load_sources(session), workers=workers)
+        sources = load_sources(session)
+        if progress is not None:
+            sources = _counted(sources, count_sources(session), progress)
+        path, count = write_generation(store, sources, workers=workers)
     store.publish(path, count, read_from)
     log.info("search index rebuilt: %d document(s) in %s", count, path.name)
     return count

@@ -1,7 +1,7 @@
 """/admin/jobs: maintenance jobs as buttons, with their progress and results."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, url_for
 
 from core.db import db
 from staff import console_jobs
@@ -11,13 +11,24 @@ from staff.views import bp
 OPERATORS = ("ward",)  # administrators pass every check
 
 
+def _views() -> list[dict]:
+    return [console_jobs.status_view(current_app, row) for row in console_jobs.recent(db.session)]
+
+
 @bp.get("/jobs", endpoint="jobs")
 @staff_required(*OPERATORS)
 def job_list():
-    rows = console_jobs.recent(db.session)
+    rows = _views()
     return render_template("admin/jobs.html", kinds=console_jobs.kinds(current_app), rows=rows,
-                           status_labels=console_jobs.STATUS_LABELS,
-                           active=any(r.status in ("queued", "running") for r in rows))
+                           active=any(r["active"] for r in rows))
+
+
+@bp.get("/jobs/status", endpoint="job_status")
+@staff_required(*OPERATORS)
+def job_status():
+    """What the page's script polls while a job is queued or running (no reload)."""
+    rows = [{k: v for k, v in row.items() if k != "created_at"} for row in _views()]
+    return jsonify(jobs=rows, active=any(r["active"] for r in rows))
 
 
 @bp.post("/jobs/<key>")

@@ -67,3 +67,6 @@ class ConsoleJob(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # Reported by the running job (``console_jobs.Progress``): e.g. 1,200 of 5,000 rows.
+    progress_done: Mapped[int | None]
+    progress_total: Mapped[int | None]

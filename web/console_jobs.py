@@ -1,38 +1,43 @@
 """The domains' maintenance jobs behind the console's buttons (run by the worker).
 
-Each runner takes (app, session) and returns one Japanese result line, or raises
-``staff.console_jobs.JobError`` with what staff should do.
+Each runner takes (app, session, progress) and returns one Japanese result line, or raises
+``staff.console_jobs.JobError`` with what staff should do. ``progress(done, total)`` shows
+how far it is in the console while it runs; runners call it between their own commits.
 """
 from __future__ import annotations
 
 from staff.console_jobs import JobError, JobKind, add_job_kind
 
 
-def clear_demo_kpi(app, session) -> str:
-    from kpi.demo import clear_demo
+def _quiet(done: int, total: int | None = None) -> None:
+    """Progress reported to nobody (a runner called directly, e.g. from a test)."""
 
-    removed = clear_demo(session)
-    session.commit()
+
+def clear_demo_kpi(app, session, progress=_quiet) -> str:
+    from kpi.demo import clear_demo_in_batches
+
+    removed = clear_demo_in_batches(session, progress)
     return f"デモのKPIデータを削除しました（{removed:,}件）。実際のデータだけが残っています。"
 
 
-def deploy_rich_menus(app, session) -> str:
+def deploy_rich_menus(app, session, progress=_quiet) -> str:
     from bot.line.client import is_configured
     from bot.line.richmenu_deploy import deploy
 
     if not is_configured(app.config):
         raise JobError("LINEが設定されていないため、リッチメニューを配置できません（システム担当者にご相談ください）")
-    report = deploy(session, app.config)
+    report = deploy(session, app.config, progress)
     session.commit()
     return f"LINEのリッチメニューを配置しました（新規 {len(report.created or [])}、再利用 {len(report.reused or [])}）。"
 
 
-def deploy_liff_forms(app, session) -> str:
+def deploy_liff_forms(app, session, progress=_quiet) -> str:
     from bot.line.client import is_configured
     from bot.line.liff_apps import LiffDeployError, deploy
 
     if not is_configured(app.config):
         raise JobError("LINEが設定されていないため、フォームを反映できません（システム担当者にご相談ください）")
+    progress(0, 1)
     try:
         report = deploy(session, app.config)
     except LiffDeployError as exc:
@@ -42,14 +47,16 @@ def deploy_liff_forms(app, session) -> str:
             f"変更なし {len(report.unchanged)}）。リッチメニューから開くには、続けてリッチメニューを配置してください。")
 
 
-def sync_discord(app, session) -> str:
+def sync_discord(app, session, progress=_quiet) -> str:
     from bot.discord.runner import sync_commands_once
     from bot.discord.scheduled import sync_events
 
     if not app.config.get("DISCORD_BOT_TOKEN"):
         raise JobError("Discordが設定されていないため、同期できません（システム担当者にご相談ください）")
+    progress(0, 1)
     sync_commands_once(app, None)
-    report = sync_events(session, app.config)
+    progress(1, 1)  # the commands; then one step per event
+    report = sync_events(session, app.config, progress=lambda done, total: progress(1 + done, 1 + total))
     session.commit()
     if report.skipped:
         return f"Discordのコマンドを登録しました。イベント: {report.skipped}"
@@ -57,12 +64,12 @@ def sync_discord(app, session) -> str:
             f"失敗 {len(report.failed)}）。")
 
 
-def rebuild_search_index(app, session) -> str:
+def rebuild_search_index(app, session, progress=_quiet) -> str:
     from core.db import db
     from search.index import get_index
     from search.indexer import rebuild
 
-    count = rebuild(get_index(app).store, db.engine, workers=0)
+    count = rebuild(get_index(app).store, db.engine, workers=0, progress=progress)
     return f"検索の索引を作り直しました（{count:,}件の記事・イベント）。"
 
 

@@ -31,14 +31,24 @@ def _guild_roles(config, guild_id: str) -> dict[str, dict] | None:
         return None
 
 
+def _only_server(config) -> str | None:
+    """The bot's one server when none is saved yet (the settings pages offer its roles then too)."""
+    from bot.discord.directory import load
+
+    found = load(config)
+    return found.guild_id if found.guilds_loaded and len(found.guilds) == 1 else None
+
+
 def ping_warnings(session: Session, config, routes: dict, topic_labels: dict[str, str]) -> list[PingWarning]:
     """One warning per route whose ping role the bot cannot mention (empty when all is well)."""
     from bot.discord import settings as discord_settings
     from bot.discord.delivery import discord_configured
 
     chosen = {topic: route.role_id for topic, route in routes.items() if route.role_id}
-    guild_id = discord_settings.load(session).guild_id
-    if not chosen or not guild_id or not discord_configured(config):
+    if not chosen or not discord_configured(config):
+        return []
+    guild_id = discord_settings.load(session).guild_id or _only_server(config)
+    if not guild_id:
         return []
     roles = _guild_roles(config, guild_id)
     if roles is None:

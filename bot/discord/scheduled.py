@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -99,7 +99,9 @@ def _due(session: Session) -> list[Event]:
     return [e for e in upcoming if e.kind in KINDS]
 
 
-def sync_events(session: Session, config: Mapping, rest: DiscordRest | None = None) -> SyncReport:
+def sync_events(session: Session, config: Mapping, rest: DiscordRest | None = None,
+                progress: Callable[[int, int], None] | None = None) -> SyncReport:
+    """Create/update the Discord events; ``progress(done, total)`` after each event."""
     current, report = settings.load(session), SyncReport()
     if not config.get("DISCORD_BOT_TOKEN") or not current.scheduled_events or not current.guild_id:
         report.skipped = "Discordのイベント連携はオフです（トークン・サーバーID・設定を確認してください）"
@@ -107,15 +109,18 @@ def sync_events(session: Session, config: Mapping, rest: DiscordRest | None = No
     own = rest is None
     rest = rest or DiscordRest(config)
     try:
-        _sync_all(session, config, rest, current.guild_id, report)
+        _sync_all(session, config, rest, current.guild_id, report, progress or (lambda done, total: None))
     finally:
         if own:
             rest.close()
     return report
 
 
-def _sync_all(session: Session, config: Mapping, rest: DiscordRest, guild_id: str, report: SyncReport) -> None:
-    for event in _due(session):
+def _sync_all(session: Session, config: Mapping, rest: DiscordRest, guild_id: str, report: SyncReport,
+              progress: Callable[[int, int], None]) -> None:
+    due = _due(session)
+    progress(0, len(due))
+    for done, event in enumerate(due, start=1):
         try:
             getattr(report, sync_event(session, config, rest, guild_id, event)).append(event.id)
             session.commit()
@@ -127,3 +132,4 @@ def _sync_all(session: Session, config: Mapping, rest: DiscordRest, guild_id: st
                                 detail="ボットに「イベントの管理」権限がありません。サーバー設定で許可してください。")
                 return
             log.error("Discord scheduled event for event %s failed: %s", event.id, exc)
+        progress(done, len(due))

@@ -52,20 +52,39 @@ def snowflake(value: str, what: str) -> str | None:
     if not value:
         return None
     if not SNOWFLAKE.match(value):
-        raise SettingsError(f"{what}はDiscordのID（15〜22桁の数字）で入力してください: {value[:40]}")
+        raise SettingsError(f"{what}は一覧から選んでください")
     return value
 
 
-def save(session: Session, form: SettingsForm) -> DiscordSettings:
-    guild = snowflake(form.guild_id, "サーバーID")
-    welcome = snowflake(form.welcome_channel_id, "歓迎メッセージのチャンネルID")
+def save(session: Session, form: SettingsForm, choices=None) -> tuple[DiscordSettings, str]:
+    """Save the server settings; returns the row and a note for staff ("" when none).
+
+    ``choices`` (``bot.discord.directory.Directory`` of the submitted server): what staff
+    could pick from. A value must be one of them, or what is saved already (kept when
+    Discord could not be asked).
+    """
+    current = load(session)
+    guild = snowflake(form.guild_id, "サーバー")
+    welcome = snowflake(form.welcome_channel_id, "歓迎メッセージのチャンネル")
+    note = ""
+    if choices is not None and guild is not None and guild != current.guild_id:
+        if not choices.guilds_loaded:
+            raise SettingsError("Discordからサーバーの一覧を読み込めないため、サーバーを変えられません。"
+                                "しばらくしてから、もう一度お試しください")
+        if guild not in choices.guild_ids():
+            raise SettingsError("サーバーは、ボットが参加しているサーバーの一覧から選んでください")
+    if choices is not None and welcome is not None and not (choices.available and welcome in choices.channel_ids()):
+        if guild != current.guild_id and welcome == current.welcome_channel_id:
+            welcome, note = None, "サーバーを変えたので、歓迎メッセージのチャンネルを選び直してください。"
+        elif welcome != current.welcome_channel_id or guild != current.guild_id:
+            raise SettingsError("歓迎メッセージのチャンネルは、選んだサーバーのチャンネルの一覧から選んでください")
     if form.scheduled_events and guild is None:
-        raise SettingsError("Discordのイベントを作るには、サーバーIDを入力してください")
+        raise SettingsError("Discordのイベントを作るには、サーバーを選んでください")
     row = stored(session)
     row.guild_id, row.welcome_channel_id = guild, welcome
     row.crosspost, row.feature_threads = form.crosspost, form.feature_threads
     row.scheduled_events = form.scheduled_events
-    return row
+    return row, note
 
 
 def _routing():

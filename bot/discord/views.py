@@ -6,9 +6,9 @@ so staff see in one place what ``/subscribe`` gives and where posts go.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from bot.discord import problems, settings
+from bot.discord import directory, problems, settings
 from core.db import db
 from notifications.topics import TOPICS
 from staff import audit
@@ -19,15 +19,29 @@ ROLES = ("ward",)  # administrators pass every check
 ACTION_LABELS = {"discord.settings": "Discord設定の変更", "discord.problem_resolved": "Discordの問題を対応済みに"}
 
 
-def _page(error: str | None = None, form: settings.SettingsForm | None = None, status: int = 200):
+def _page(error: str | None = None, form: settings.SettingsForm | None = None, status: int = 200,
+          choices: directory.Directory | None = None):
     session = db.session
     current = settings.load(session)
+    if choices is None:
+        choices = directory.load(current_app.config, current.guild_id)
     return render_template(
         "admin/discord/index.html", error=error, current=current, form=form, topics=TOPICS,
         roles=settings.topic_roles(session), channels=settings.topic_channels(session),
         problems=problems.open_problems(session), resolved=problems.recent_resolved(session),
-        action_label=problems.action_label,
+        action_label=problems.action_label, choices=choices, target_label=_target_label(choices),
     ), status
+
+
+def _target_label(choices: directory.Directory):
+    """What a problem was about, by name (「#お知らせ」, 「@見学会」, the server), never an id."""
+    def label(target_id: str) -> str:
+        for found in (choices.channels, choices.roles, choices.guilds):
+            name = next((c.label for c in found if c.id == target_id), None)
+            if name:
+                return name
+        return ""
+    return label
 
 
 @bp.get("/")
@@ -49,8 +63,9 @@ def _form() -> settings.SettingsForm:
 @staff_required(*ROLES)
 def save():
     session, form = db.session, _form()
+    choices = directory.load(current_app.config, form.guild_id.strip() or None)
     try:
-        row = settings.save(session, form)
+        row, note = settings.save(session, form, choices)
     except settings.SettingsError as exc:
         session.rollback()
         return _page(error=str(exc), form=form, status=400)
@@ -59,6 +74,8 @@ def save():
         "feature_threads": row.feature_threads, "scheduled_events": row.scheduled_events})
     session.commit()
     flash("Discordの設定を保存しました")
+    if note:
+        flash(note)
     return redirect(url_for(".index"))
 
 

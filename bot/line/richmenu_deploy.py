@@ -8,7 +8,7 @@ Users with a persona menu are re-linked through the queue when its id changed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from linebot.v3.messaging import (
@@ -125,14 +125,21 @@ def liff_form_urls(session: Session, config: Mapping) -> dict[str, str]:
     return {key: liff_url(session, key) for key in deployed_ids(session)}
 
 
-def deploy(session: Session, config: Mapping) -> DeployReport:
+def deploy(session: Session, config: Mapping, progress: Callable[[int, int], None] | None = None) -> DeployReport:
+    """``progress(done, total)`` counts the menus made ready on LINE, then the final linking step."""
     menus = richmenu.load_definitions()
     form_urls = liff_form_urls(session, config)
     prepared = [prepare(menu, config, form_urls) for menu in menus]
     report = DeployReport()
+    steps = len(prepared) + 1
+    progress = progress or (lambda done, total: None)
+    progress(0, steps)
     with messaging_api(config) as api, blob_api(config) as blob:
         on_line = {m.name: m.rich_menu_id for m in api.get_rich_menu_list().richmenus or []}
-        ids = {item.menu.key: _ensure_menu(session, api, blob, item, on_line, report) for item in prepared}
+        ids = {}
+        for done, item in enumerate(prepared, start=1):
+            ids[item.menu.key] = _ensure_menu(session, api, blob, item, on_line, report)
+            progress(done, steps)
         default_key = next(m.key for m in menus if m.is_default)
         api.set_default_rich_menu(ids[default_key])
         report.default_menu_id = ids[default_key]
@@ -141,4 +148,5 @@ def deploy(session: Session, config: Mapping) -> DeployReport:
     for item in prepared:
         _record(session, item, ids[item.menu.key], report)
     session.commit()
+    progress(steps, steps)
     return report

@@ -1,7 +1,7 @@
 """Review in the console: comment thread, 差し戻し, what waits for me, the top page (①)."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from content import publishing, review, top_page
 from content.admin.views import _load_editable, bp
@@ -81,13 +81,20 @@ def waiting_articles(session, staff) -> list[tuple[str, str]]:
 
 
 # --- ① top page ---------------------------------------------------------------------------
+# The featured articles are picked, not typed: a search of published articles by title, and
+# the chosen list with 上へ / 下へ / 外す. The buttons work without JavaScript (the form comes
+# back with the change, not yet saved); js/top-page.js does the same in the page.
 
-def _top_page(error: str | None = None, values: dict | None = None, status: int = 200):
+def _top_page(error: str | None = None, values: dict | None = None, status: int = 200, query: str = "",
+              notice: str = ""):
     session = db.session
+    values = values or top_page.pending(session) or top_page.live(session)
+    featured = list(values.get("featured") or [])
     return render_template(
-        "admin/top_page.html", values=values or top_page.pending(session) or top_page.live(session),
-        pending=top_page.pending(session), sections=top_page.SECTIONS, error=error,
-        is_reviewer=publishing.is_reviewer(current_staff()), max_featured=top_page.MAX_FEATURED,
+        "admin/top_page.html", values=values, pending=top_page.pending(session), sections=top_page.SECTIONS,
+        error=error, notice=notice, is_reviewer=publishing.is_reviewer(current_staff()),
+        max_featured=top_page.MAX_FEATURED, chosen=top_page.chosen(session, featured), query=query,
+        found=top_page.find_published(session, query, exclude=featured, limit=10),
     ), status
 
 
@@ -97,16 +104,59 @@ def top_page_edit():
     return _top_page()[0]
 
 
+@bp.get("/top-page/articles", endpoint="top_page_articles")
+@staff_required()
+def top_page_articles():
+    """Published articles by title, for the featured-article picker's search (JSON)."""
+    words = request.args.get("q", "")[:100]
+    exclude = request.args.getlist("exclude")[:50]
+    found = top_page.find_published(db.session, words, exclude=exclude, limit=20)
+    return jsonify(articles=[{"slug": a.slug, "title": a.title, "category": a.category_label} for a in found])
+
+
+def _picked(form) -> tuple[list[str], str]:
+    """The featured list as submitted, with a picker button (add/up/down/remove) applied."""
+    lines = [line.strip() for value in form.getlist("featured") for line in value.replace("、", "\n").splitlines()]
+    featured = [line for line in lines if line]
+    featured = list(dict.fromkeys(featured))
+    if form.get("featured_add"):
+        slug = form["featured_add"].strip()
+        if slug not in featured:
+            featured.append(slug)
+        return featured, "add"
+    for action in ("featured_up", "featured_down", "featured_remove"):
+        if action in form:
+            index = _position(form.get(action, "")) - 1
+            if 0 <= index < len(featured):
+                if action == "featured_remove":
+                    featured.pop(index)
+                else:
+                    other = index - 1 if action == "featured_up" else index + 1
+                    if 0 <= other < len(featured):
+                        featured[index], featured[other] = featured[other], featured[index]
+            return featured, action
+    return featured, "find" if "featured_find" in form else ""
+
+
 @bp.post("/top-page")
 @staff_required()
 def top_page_save():
     session, form = db.session, request.form
     order = sorted(top_page.SECTIONS, key=lambda k: _position(form.get(f"order_{k}", "")))
-    featured = [line for line in form.get("featured", "").replace("、", "\n").splitlines()]
+    featured, action = _picked(form)
+    if action:  # a picker button: show the change, save nothing yet
+        values = {"hero_title": form.get("hero_title", ""), "hero_text": form.get("hero_text", ""),
+                  "featured": featured, "order": order}
+        note = "" if len(featured) <= top_page.MAX_FEATURED else \
+            f"おすすめ記事は{top_page.MAX_FEATURED}件までです。どれかを外してください。"
+        return _top_page(note or None, values, query=form.get("q", "").strip()[:100],
+                         notice="まだ保存していません。よければ下の保存ボタンを押してください。")
     try:
         values = top_page.clean(session, form.get("hero_title", ""), form.get("hero_text", ""), featured, order)
     except top_page.TopPageError as exc:
-        return _top_page(str(exc), status=422)
+        values = {"hero_title": form.get("hero_title", ""), "hero_text": form.get("hero_text", ""),
+                  "featured": featured, "order": order}
+        return _top_page(str(exc), values, status=422)
     where = top_page.save(session, current_staff(), values)
     session.commit()
     flash("トップページを更新しました。" if where == "live" else "変更を保存しました。区職員の承認後にサイトへ反映されます。")
@@ -114,7 +164,7 @@ def top_page_save():
 
 
 def _position(text: str) -> int:
-    return int(text) if text.strip().isdigit() else 99
+    return int(text) if text.strip().isdigit() and len(text.strip()) < 4 else 99
 
 
 @bp.post("/top-page/approve")

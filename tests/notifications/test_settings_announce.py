@@ -1,6 +1,7 @@
 """Broadcast settings in the console and "publish and announce"."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -28,21 +29,40 @@ def ward_client(bapp, ward):
     return client
 
 
-def test_settings_save_routes_and_rules_and_are_audited(ward_client, session):
-    data = {"route_channel_*": DISCORD_CHANNEL, "route_channel_news": "1300000000000000002",
-            "route_role_news": "1400000000000000001", "announce_news": "1",
+GUILD = "1200000000000000001"
+NEWS_CHANNEL, NEWS_ROLE = "1300000000000000002", "1400000000000000001"
+
+
+@pytest.fixture
+def named(discord_api):
+    """The stand-in server's channels and roles, with the names staff pick them by."""
+    discord_api.add_guild(GUILD, "大田区ものづくりコミュニティ")
+    discord_api.add_channel(NEWS_CHANNEL, type=5, name="区からのお知らせ")
+    discord_api.add_role(GUILD, NEWS_ROLE, "お知らせ係", mentionable=True)
+    discord_api.add_role(GUILD, "1400000000000000099", "standin-bot", managed=True)  # the bot's own role
+    return discord_api
+
+
+def test_settings_offer_channels_and_roles_by_name_and_save_routes_and_rules(ward_client, session, named):
+    html = page(ward_client, SETTINGS)
+    assert "#お知らせ" in html and "#区からのお知らせ（アナウンスチャンネル）" in html and "@お知らせ係" in html
+    assert "@standin-bot" not in html and "@everyone" not in html  # not roles staff can hand out
+    assert 'inputmode="numeric"' not in html and not re.search(r">[^<]*\d{15,22}[^<]*<", html)
+    data = {"route_channel_*": DISCORD_CHANNEL, "route_channel_news": NEWS_CHANNEL,
+            "route_role_news": NEWS_ROLE, "announce_news": "1",
             "announce_channels_news": ["line", "web"]}
     assert post_form(ward_client, SETTINGS, SETTINGS, data).status_code == 302
     session.expire_all()
     routes = routing.routes(session)
     assert routes["*"].channel_id == DISCORD_CHANNEL and routes["*"].role_id is None
-    assert (routes["news"].channel_id, routes["news"].role_id) == ("1300000000000000002", "1400000000000000001")
+    assert (routes["news"].channel_id, routes["news"].role_id) == (NEWS_CHANNEL, NEWS_ROLE)
     rule = routing.announce_rule(session, "news")
     assert rule.enabled and rule.channels == ["line", "web"]
     assert not routing.announce_rule(session, "feature").enabled
     assert session.scalar(select(AuditLog).where(AuditLog.action == "broadcast.settings")) is not None
     html = page(ward_client, SETTINGS)
-    assert 'value="1300000000000000002"' in html
+    assert re.search(r'<option value="%s" selected>#区からのお知らせ' % NEWS_CHANNEL, html)
+    assert re.search(r'<option value="%s" selected>@お知らせ係</option>' % NEWS_ROLE, html)
     # Clearing a channel removes the route.
     assert post_form(ward_client, SETTINGS, SETTINGS, {"route_channel_*": DISCORD_CHANNEL}).status_code == 302
     session.expire_all()
@@ -50,15 +70,48 @@ def test_settings_save_routes_and_rules_and_are_audited(ward_client, session):
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"route_channel_news": "general"}, "チャンネルIDはDiscordのID"),
-    ({"route_channel_news": "1300000000000000002", "route_role_news": "@everyone"}, "ロールIDはDiscordのID"),
+    ({"route_channel_news": "general"}, "「お知らせ」の投稿チャンネルは一覧から選んでください"),
+    ({"route_channel_news": "1300000000000000777"}, "「お知らせ」の投稿チャンネルは一覧から選んでください"),
+    ({"route_channel_news": NEWS_CHANNEL, "route_role_news": "@everyone"}, "「お知らせ」で通知するロールは一覧から選んでください"),
+    ({"route_channel_news": NEWS_CHANNEL, "route_role_news": GUILD}, "「お知らせ」で通知するロールは一覧から選んでください"),
+    ({"route_role_news": NEWS_ROLE}, "投稿チャンネルも選んでください"),
     ({"announce_news": "1"}, "自動配信先チャンネルを1つ以上選んでください"),
 ])
-def test_bad_settings_are_refused_whole(ward_client, session, data, message):
+def test_bad_settings_are_refused_whole(ward_client, session, named, data, message):
     response = post_form(ward_client, SETTINGS, SETTINGS, {"route_channel_*": DISCORD_CHANNEL, **data})
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     session.expire_all()
     assert routing.routes(session) == {}  # nothing half-saved
+
+
+def test_when_discord_cannot_be_asked_the_page_says_so_and_keeps_the_routes(ward_client, session, named):
+    routing.save_route(session, "news", NEWS_CHANNEL, NEWS_ROLE)
+    session.commit()
+    named.fail_next(503, count=20)
+    html = page(ward_client, SETTINGS)
+    assert "Discordに接続できなかったため、チャンネルとロールの一覧を読み込めませんでした" in html
+    assert "いまの設定のチャンネル（名前を読み込めません）" in html and "いまの設定のロール（名前を読み込めません）" in html
+    data = {"route_channel_news": NEWS_CHANNEL, "route_role_news": NEWS_ROLE}
+    assert post_form(ward_client, SETTINGS, SETTINGS, data).status_code == 302  # unchanged: kept
+    refused = post_form(ward_client, SETTINGS, SETTINGS, {**data, "route_channel_*": DISCORD_CHANNEL})
+    assert refused.status_code == 400  # a new choice needs Discord's list
+    named.clear_faults()
+    session.expire_all()
+    assert routing.routes(session)["news"].role_id == NEWS_ROLE
+
+
+def test_a_bot_in_no_server_is_told_on_the_settings_page(ward_client, discord_api):
+    discord_api.leave_guild(GUILD)
+    html = page(ward_client, SETTINGS)
+    assert "ボットがまだどのDiscordサーバーにも参加していません" in html
+
+
+def test_a_deleted_channel_is_named_as_such_not_by_its_id(ward_client, session, named):
+    routing.save_route(session, "news", "1300000000000000555")
+    session.commit()
+    html = page(ward_client, SETTINGS)
+    assert "見つからないチャンネル（いまの設定・削除された可能性があります）" in html
+    assert not re.search(r">[^<]*1300000000000000555[^<]*<", html)
 
 
 def test_discord_targets_merge_roles_per_channel(session):
@@ -193,4 +246,16 @@ def test_settings_warn_when_a_ping_role_cannot_be_mentioned(ward_client, session
     ]
     html = page(ward_client, SETTINGS)
     assert "「お知らせ」で通知するロール「お知らせ係」はメンションできない設定です" in html
-    assert "「地域のイベント」で通知するロール" not in html
+    assert "「地域のイベント」で通知するロール「地域」" not in html
+    assert "@お知らせ係（メンションできない設定）" in html  # the choice itself says so too
+
+
+def test_the_ping_warning_also_holds_before_a_server_is_saved(ward_client, session, named):
+    """The bot's only server is offered without saving it first; its roles are checked the same."""
+    named.roles[GUILD][0]["mentionable"] = False
+    routing.save_route(session, "news", NEWS_CHANNEL, NEWS_ROLE)
+    session.commit()
+    html = page(ward_client, SETTINGS)
+    assert "「お知らせ」で通知するロール「お知らせ係」はメンションできない設定です" in html
+    named.roles[GUILD][0]["mentionable"] = True
+    assert "メンションできない設定です" not in page(ward_client, SETTINGS)

@@ -137,6 +137,11 @@ class DiscordStandin(StandinServer):
                          "discriminator": "4242", "public_flags": 0, "flags": 0, "global_name": "Standin Bot",
                          "primary_guild": None, "bot": True}
         self.channels: dict[str, dict] = {}
+        # Servers the bot is a member of (add_guild, or implied by add_channel), and servers
+        # that exist but the bot is not in (leave_guild): guild routes answer 403 Missing
+        # Access for those and 404 Unknown Guild for ids that exist nowhere.
+        self.guilds: dict[str, dict] = {}
+        self.foreign_guilds: set[str] = set()
         self.forbidden_channels: set[str] = set()
         self.messages: dict[str, dict] = {}  # message id -> message object
         self.roles: dict[str, list[dict]] = {}  # guild id -> roles
@@ -154,9 +159,35 @@ class DiscordStandin(StandinServer):
             millis = int(time.time() * 1000) - DISCORD_EPOCH_MS
             return str((millis << 22) | (1 << 17) | self._increment)
 
+    def add_guild(self, guild_id: str, name: str | None = None) -> dict:
+        """A server the bot is a member of (named as in Discord's server list)."""
+        guild = self.guilds.setdefault(str(guild_id), {"id": str(guild_id), "name": name or f"server-{guild_id}"})
+        if name:
+            guild["name"] = name
+        self.foreign_guilds.discard(str(guild_id))
+        return guild
+
+    def leave_guild(self, guild_id: str) -> None:
+        """The bot was removed from the server (the server still exists)."""
+        self.guilds.pop(str(guild_id), None)
+        self.foreign_guilds.add(str(guild_id))
+
+    def add_role(self, guild_id: str, role_id: str, name: str, *, mentionable: bool = False, position: int = 1,
+                 managed: bool = False) -> dict:
+        """A role of a server (the server's @everyone role is always listed first)."""
+        role = {"id": str(role_id), "name": name, "permissions": "0", "position": position, "color": 0,
+                "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+                "hoist": False, "managed": managed, "mentionable": mentionable, "icon": None, "unicode_emoji": None,
+                "flags": 0}
+        self.roles.setdefault(str(guild_id), []).append(role)
+        return role
+
     def add_channel(self, channel_id: str, type: int = 0, guild_id: str = "1200000000000000001",
                     name: str | None = None, **extra: Any) -> dict:
-        """Register a channel (0 = text, 5 = announcement, 11 = thread...)."""
+        """Register a channel (0 = text, 4 = category, 5 = announcement, 11 = thread...);
+        the bot sees it, so it is a member of the channel's server."""
+        if str(guild_id) not in self.foreign_guilds:
+            self.add_guild(str(guild_id))
         channel = {"id": str(channel_id), "type": type, "guild_id": str(guild_id),
                    "name": name or f"channel-{channel_id}", "position": 0, "flags": 0,
                    "parent_id": None, "nsfw": False, "permission_overwrites": [], **extra}

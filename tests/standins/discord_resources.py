@@ -140,14 +140,57 @@ def get_channel(standin, ctx) -> Reply:
     return refusal or Reply(200, channel)
 
 
+# -- guilds ---------------------------------------------------------------------------------
+THREAD_TYPES = (10, 11, 12)  # GET /guilds/{id}/channels leaves threads out (they have their own routes)
+
+
+def guild_or_error(standin, guild_id: str) -> tuple[dict | None, Reply | None]:
+    """Discord answers 403 Missing Access for a server the bot is not in, 404 for no server at all."""
+    guild = standin.guilds.get(guild_id)
+    if guild is not None:
+        return guild, None
+    if guild_id in standin.foreign_guilds:
+        return None, err(403, 50001, "Missing Access")
+    return None, err(404, 10004, "Unknown Guild")
+
+
+@handler("list_my_guilds")
+def list_my_guilds(standin, ctx) -> Reply:
+    """The servers the bot is in, by id; ``before``/``after``/``limit`` (1–200, default 200) page them."""
+    query = {k: v[0] for k, v in ctx.call.query.items() if v}
+    ids = sorted(standin.guilds, key=int)
+    if "after" in query:
+        ids = [i for i in ids if int(i) > int(query["after"])]
+    if "before" in query:
+        ids = [i for i in ids if int(i) < int(query["before"])]
+    limit = int(query.get("limit", 200))
+    guilds = [{"id": i, "name": standin.guilds[i]["name"], "icon": None, "banner": None, "owner": False,
+               "permissions": "2248473465835073", "features": []} for i in ids[:limit]]
+    return Reply(200, guilds)
+
+
+@handler("list_guild_channels")
+def list_guild_channels(standin, ctx) -> Reply:
+    guild_id = ctx.params["guild_id"]
+    _, refusal = guild_or_error(standin, guild_id)
+    if refusal:
+        return refusal
+    return Reply(200, [c for c in standin.channels.values()
+                       if c["guild_id"] == guild_id and c["type"] not in THREAD_TYPES])
+
+
 @handler("list_guild_roles")
 def list_guild_roles(standin, ctx) -> Reply:
     guild_id = ctx.params["guild_id"]
+    _, refusal = guild_or_error(standin, guild_id)
+    if refusal:
+        return refusal
     everyone = {"id": guild_id, "name": "@everyone", "permissions": "1071698660929", "position": 0, "color": 0,
                 "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
                 "hoist": False, "managed": False, "mentionable": False, "icon": None, "unicode_emoji": None,
                 "flags": 0}
-    return Reply(200, standin.roles.get(guild_id, [everyone]))
+    roles = [r for r in standin.roles.get(guild_id, []) if r["id"] != guild_id]
+    return Reply(200, [everyone, *roles])
 
 
 # -- messages ---------------------------------------------------------------------------------

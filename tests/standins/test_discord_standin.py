@@ -238,6 +238,43 @@ def test_spec_checks_on_paths_and_required_fields(stand):
     assert requests.get(f"{base}/users/@me", timeout=5).status_code == 401
 
 
+def test_guilds_channels_and_roles_as_the_bot_sees_them(stand):
+    """discord.py's own calls: the bot's servers, a server's channels (no threads) and roles
+    (@everyone first); a server the bot left is 403 Missing Access, no server at all 404."""
+    stand.add_guild(GUILD, "大田区ものづくり")
+    stand.add_guild("1200000000000000007", "別のサーバー")
+    stand.add_channel("1300000000000000099", type=11, guild_id=GUILD, name="スレッド", parent_id=TEXT)
+    stand.add_role(GUILD, "1500000000000000001", "見学会", mentionable=True)
+
+    async def scenario(http):
+        guilds = await http.get_guilds(limit=200)
+        first = await http.get_guilds(limit=1)
+        after = await http.get_guilds(limit=200, after=GUILD)
+        channels = await http.get_all_guild_channels(GUILD)
+        roles = await http.get_roles(GUILD)
+        return guilds, first, after, channels, roles
+    guilds, first, after, channels, roles = run(stand, scenario)
+    assert [g["name"] for g in guilds] == ["大田区ものづくり", "別のサーバー"]
+    assert [g["id"] for g in first] == [GUILD] and [g["id"] for g in after] == ["1200000000000000007"]
+    assert sorted(c["id"] for c in channels) == [TEXT, NEWS, SECRET]  # the thread is not listed
+    assert [r["name"] for r in roles] == ["@everyone", "見学会"] and roles[0]["id"] == GUILD
+
+    stand.leave_guild(GUILD)
+
+    async def refused(http):
+        out = []
+        for guild in (GUILD, "1200000000000000555"):
+            for call in (http.get_roles, http.get_all_guild_channels):
+                try:
+                    await call(guild)
+                except discord.HTTPException as exc:
+                    out.append((exc.status, exc.code))
+        return out, [g["id"] for g in await http.get_guilds(limit=200)]
+    answers, left = run(stand, refused)
+    assert answers == [(403, 50001), (403, 50001), (404, 10004), (404, 10004)]
+    assert left == ["1200000000000000007"]
+
+
 def test_response_checker_catches_a_wrong_answer():
     specs_dir()
     spec = discord_spec()
