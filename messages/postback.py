@@ -37,7 +37,12 @@ class Postback:
         return self.params.get(key, default)
 
 
+_PLAIN_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+
+
 def _escape(value: str) -> str:
+    if value.isascii() and _PLAIN_ASCII.issuperset(value):  # keys, actions, ids: nothing to escape
+        return value
     return "".join(ch if ord(ch) > 127 and ch.isprintable() else quote(ch, safe="-_.~") for ch in value)
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -39,10 +40,15 @@ class FollowResult:
     state: FollowState  # new friend / came back after blocking / was already following
 
 
+@lru_cache(maxsize=1)
+def _subscriber_by_identity() -> Select:
+    """Built once: every bot turn looks its user up, and building the statement cost more than running it."""
+    return select(Subscriber).where(Subscriber.channel == bindparam("channel"),
+                                    Subscriber.external_id == bindparam("external_id"))
+
+
 def find_subscriber(session: Session, channel: str, external_id: str) -> Subscriber | None:
-    return session.scalar(
-        select(Subscriber).where(Subscriber.channel == channel, Subscriber.external_id == external_id)
-    )
+    return session.scalar(_subscriber_by_identity(), {"channel": channel, "external_id": external_id})
 
 
 def _check_identity(channel: str, external_id: str) -> None:

@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -74,6 +75,16 @@ def _menu(raw: dict, size: tuple[int, int]) -> MenuDefinition:
 
 
 def load_definitions(path: Path = DEFINITIONS) -> list[MenuDefinition]:
+    """The menus of ``path`` (parsed once per file version: every persona change asks for them)."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise RichMenuDefinitionError(f"{path.name}: {exc}") from None
+    return list(_load_definitions(path, stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=8)
+def _load_definitions(path: Path, _mtime_ns: int, _size: int) -> tuple[MenuDefinition, ...]:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         size = (int(document["size"]["width"]), int(document["size"]["height"]))
@@ -84,7 +95,7 @@ def load_definitions(path: Path = DEFINITIONS) -> list[MenuDefinition]:
         raise RichMenuDefinitionError(f"{path.name}: {exc}") from None
     if sum(m.is_default for m in menus) != 1:
         raise RichMenuDefinitionError(f"{path.name}: exactly one menu must be the default")
-    return menus
+    return tuple(menus)
 
 
 def menu_for_persona(menus: list[MenuDefinition], persona: str | None) -> MenuDefinition:
