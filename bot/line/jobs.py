@@ -11,7 +11,7 @@ import threading
 from bot.line import queue
 from bot.line.client import is_configured
 from bot.line.runner import DEFAULT_THREADS, QueueRunner
-from core.worker import every_worker, job_session
+from core.worker import every_worker, job_session, stop_event
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def run_queue_loop(app, stop: threading.Event | None = None) -> None:
     """The LINE queue loop; runs for the life of the worker process (safe in every worker)."""
     runner = QueueRunner(app, threads=worker_threads(app.config))
     try:
-        runner.run_forever(stop or threading.Event())
+        runner.run_forever(stop or stop_event(app))
     finally:
         runner.close()
 

@@ -147,3 +147,35 @@ def test_only_the_lock_holder_runs_scheduled_jobs(postgres_app):
 def test_on_sqlite_the_single_worker_always_leads(app):
     leadership = Leadership(db.engine)
     assert leadership.refresh() is True and leadership.is_leader
+
+
+def test_sigterm_finishes_the_claimed_events_and_exits_cleanly(postgres_app, line, tmp_path):
+    env = _env(postgres_app.config["DATABASE_URL"], tmp_path / "instance", line)
+    log = tmp_path / "worker.log"
+    worker = _start(env, log)
+    session = db.session
+    try:
+        _wait_for(lambda: log.exists() and "LINE queue loop started" in log.read_text(), 120,
+                  "the worker did not start", [log])
+        users = [f"U{i:032x}" for i in range(USERS)]
+        events = [text_event(users[i % USERS], "ヘルプ", reply_token=line.issue_reply_token(users[i % USERS]))
+                  for i in range(EVENTS)]
+        committer.store("line", webhook.jobs_for(events))
+
+        def some_done():
+            done = session.scalar(select(func.count()).where(BotJob.status == "done"))
+            session.rollback()
+            return done >= 5
+
+        _wait_for(some_done, 60, "the worker answered nothing", [log])
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0, log.read_text()[-3000:]
+    finally:
+        _stop(worker)
+    text_of_log = log.read_text()
+    assert "SIGTERM received; finishing the jobs in flight" in text_of_log and "worker stopped" in text_of_log
+    session.expire_all()
+    statuses = dict(session.execute(select(BotJob.status, func.count()).group_by(BotJob.status)).all())
+    assert "processing" not in statuses, statuses  # every claimed event was answered before the exit
+    assert statuses.get("done", 0) + statuses.get("pending", 0) == EVENTS
+    assert len([s for s in line.outbox if s.kind == "reply"]) == statuses["done"]
