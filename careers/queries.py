@@ -20,7 +20,7 @@ def all_companies(session: Session) -> list[Company]:
 
 
 def company_articles(session: Session, company_id: int, limit: int = 20) -> list[Article]:
-    return list(session.scalars(published_articles_query().where(Article.company_id == company_id).limit(limit)))
+    return list(session.scalars(published_articles_query(with_tags=False).where(Article.company_id == company_id).limit(limit)))
 
 
 def company_tours(session: Session, company_id: int) -> list[Event]:

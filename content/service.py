@@ -28,13 +28,15 @@ def _public_filters(now: datetime | None = None) -> tuple:
 public_filters = _public_filters  # for other modules of the domain (content.page_parts)
 
 
-def published_articles_query(category: str | None = None):
+def published_articles_query(category: str | None = None, *, with_tags: bool = True):
+    """Public articles, newest first. Listings of cards pass ``with_tags=False`` (cards show no tags)."""
     query = (
         select(Article)
         .where(*_public_filters())
-        .options(selectinload(Article.tags))
         .order_by(Article.published_at.desc(), Article.id.desc())
     )
+    if with_tags:
+        query = query.options(selectinload(Article.tags))
     if category:
         query = query.where(Article.category == category)
     return query
@@ -140,11 +142,11 @@ def paginate(session: Session, query: Select, number: int, per_page: int = 12) -
 
 
 def series_query(series: str) -> Select:
-    return published_articles_query().where(Article.series == series)
+    return published_articles_query(with_tags=False).where(Article.series == series)
 
 
 def tag_query(tag_name: str) -> Select:
-    return published_articles_query().where(Article.tags.any(Tag.name == tag_name))
+    return published_articles_query(with_tags=False).where(Article.tags.any(Tag.name == tag_name))
 
 
 def tag_exists(session: Session, tag_name: str) -> bool:

@@ -37,7 +37,7 @@ def category(category: str):
     if category not in CATEGORIES or category == "about":
         abort(404)
     return _render_listing(
-        service.published_articles_query(category),
+        service.published_articles_query(category, with_tags=False),
         heading=CATEGORIES[category], lead=CATEGORY_LEADS.get(category, ""),
         kind="category", category=category,
     )
