@@ -5,4 +5,7 @@ from core.timefmt import date_ja, datetime_ja, jst
 
 
 def register(app) -> None:
+    from web import url_memo
+
     app.jinja_env.filters.update(jst=jst, date_ja=date_ja, datetime_ja=datetime_ja)
+    url_memo.install(app)
