@@ -9,13 +9,18 @@ at once, read in one query each and kept for the rest of the request:
 
 - the daily frame: per (metric, channel, day, tied to an article or not), over
   a window wide enough for the headline's previous week and the projection's
-  observed weeks (totals, daily and weekly series, snapshots);
+  observed weeks (totals, daily and weekly series, snapshots), read from
+  ``kpi_daily_totals`` (~15 rows a day);
 - the breakdown frame: per (metric, channel, persona, article, ref, label) over
-  the scope's days (top lists, funnels by persona or article, events...).
+  the scope's days (top lists, funnels by persona or article, events...), summed
+  in SQL from ``kpi_weekly_metrics`` for the whole weeks of the scope and from
+  ``kpi_daily_metrics`` for the few days at its edges.
 
-So a dashboard render costs two roll-up queries however many tables and funnel
-steps read them; a new metric or funnel stage is just another key in the frames.
-Channel filters, limits and ordering are applied in Python on these small sets.
+Both derived tables are sums of ``kpi_daily_metrics`` kept by database triggers
+(migration 0028), so they always agree with it. A dashboard render costs two
+roll-up queries however many tables and funnel steps read them; a new metric or
+funnel stage is just another key in the frames. Channel filters, limits and
+ordering are applied in Python on these small sets.
 """
 from __future__ import annotations
 
@@ -25,11 +30,11 @@ from datetime import date, timedelta
 from functools import wraps
 
 from flask import has_request_context, request
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from kpi import metrics as m
-from kpi.models import DailyMetric
+from kpi.models import DailyMetric, DailyTotal, WeeklyMetric
 
 # Metrics without a channel dimension: a channel filter does not apply to them.
 CHANNEL_LESS = {m.REFERRERS}
@@ -93,11 +98,15 @@ class Frame:
         return 0 if name == "channel" else 1 + self.dims.index(name)
 
 
-def _read_frame(session: Session, dims: tuple[str, ...], columns: list, start: date, end: date) -> Frame:
-    query = (select(DailyMetric.metric, DailyMetric.channel, *columns, func.sum(DailyMetric.value))
-             .where(DailyMetric.day >= start, DailyMetric.day <= end)
-             .group_by(DailyMetric.metric, DailyMetric.channel, *columns))
+def _read_frame(session: Session, dims: tuple[str, ...], query, start: date, end: date) -> Frame:
     return Frame(dims, start, end, session.execute(query))
+
+
+def whole_weeks(start: date, end: date) -> tuple[date, date] | None:
+    """The first and last Monday of the Monday–Sunday weeks lying wholly in start..end (None: none)."""
+    first = start + timedelta(days=-start.weekday() % 7)
+    last = m.week_start(end) - timedelta(days=0 if end.weekday() == 6 else 7)
+    return (first, last) if first <= last else None
 
 
 def request_cache(session: Session) -> dict:
@@ -112,6 +121,7 @@ def _frame_cache(session: Session) -> dict:
 
 
 def daily_frame(session: Session, scope: Scope) -> Frame:
+    """Read from ``kpi_daily_totals``: the daily rows already summed per (day, metric, channel, on_article)."""
     cache = _frame_cache(session)
     frame = cache.get("daily")
     if frame is None or not frame.covers(scope):
@@ -120,17 +130,38 @@ def daily_frame(session: Session, scope: Scope) -> Frame:
             start, end = min(start, frame.start), max(scope.end, frame.end)
         else:
             end = scope.end
-        on_article = (DailyMetric.article_id != 0).label("on_article")
-        frame = cache["daily"] = _read_frame(session, DAILY_DIMS, [DailyMetric.day, on_article], start, end)
+        query = (select(DailyTotal.metric, DailyTotal.channel, DailyTotal.day, DailyTotal.on_article, DailyTotal.value)
+                 .where(DailyTotal.day >= start, DailyTotal.day <= end))
+        frame = cache["daily"] = _read_frame(session, DAILY_DIMS, query, start, end)
     return frame
+
+
+def breakdown_query(start: date, end: date):
+    """Sums per (metric, channel, persona, article, ref, label) over start..end: the whole weeks
+    from ``kpi_weekly_metrics``, only the days outside them from ``kpi_daily_metrics``."""
+    weeks = whole_weeks(start, end)
+    dims = ("metric", "channel", "persona", "article_id", "ref_id", "label")
+    daily = select(*(getattr(DailyMetric, name) for name in dims), DailyMetric.value)
+    if weeks is None:
+        parts = daily.where(DailyMetric.day >= start, DailyMetric.day <= end)
+    else:
+        first, last = weeks
+        edges = or_(and_(DailyMetric.day >= start, DailyMetric.day < first),
+                    and_(DailyMetric.day > last + timedelta(days=6), DailyMetric.day <= end))
+        weekly = (select(*(getattr(WeeklyMetric, name) for name in dims), WeeklyMetric.value)
+                  .where(WeeklyMetric.week >= first, WeeklyMetric.week <= last))
+        parts = union_all(weekly, daily.where(edges))
+    rows = parts.subquery()
+    columns = [rows.c[name] for name in dims]
+    return select(*columns, func.sum(rows.c.value)).group_by(*columns)
 
 
 def breakdown_frame(session: Session, scope: Scope) -> Frame:
     cache = _frame_cache(session)
     key = ("breakdown", scope.start, scope.end)
     if key not in cache:
-        columns = [DailyMetric.persona, DailyMetric.article_id, DailyMetric.ref_id, DailyMetric.label]
-        cache[key] = _read_frame(session, BREAKDOWN_DIMS, columns, scope.start, scope.end)
+        cache[key] = _read_frame(session, BREAKDOWN_DIMS, breakdown_query(scope.start, scope.end),
+                                 scope.start, scope.end)
     return cache[key]
 
 
@@ -219,8 +250,9 @@ def snapshot_series(session: Session, metric: str, scope: Scope) -> dict[date, i
 
 @request_memo
 def has_demo_rows(session: Session, scope: Scope) -> bool:
+    # ``is_demo`` as a plain condition (not ``IS TRUE``): what the partial index ix_kpi_daily_metrics_demo_day covers.
     return session.scalar(select(DailyMetric.id).where(
-        DailyMetric.is_demo.is_(True), DailyMetric.day >= scope.start, DailyMetric.day <= scope.end).limit(1)) is not None
+        DailyMetric.is_demo, DailyMetric.day >= scope.start, DailyMetric.day <= scope.end).limit(1)) is not None
 
 
 def first_day(session: Session) -> date | None:
