@@ -90,12 +90,22 @@ class Frame:
         self.by_metric: dict[str, list[tuple]] = defaultdict(list)
         for metric, *rest in rows:
             self.by_metric[metric].append((*rest[:-1], int(rest[-1] or 0)))
+        self._of_channel: dict[tuple[str, str], list[tuple]] = {}
 
     def covers(self, scope: Scope) -> bool:
         return self.start <= scope.start and scope.end <= self.end
 
     def column(self, name: str) -> int:
         return 0 if name == "channel" else 1 + self.dims.index(name)
+
+    def of_channel(self, metric: str, channel: str | None) -> list[tuple]:
+        """The metric's rows of one channel (None: of every channel), sorted out once per frame."""
+        if channel is None:
+            return self.by_metric.get(metric, [])
+        key = (metric, channel)
+        if key not in self._of_channel:
+            self._of_channel[key] = [row for row in self.by_metric.get(metric, ()) if row[0] == channel]
+        return self._of_channel[key]
 
 
 def _read_frame(session: Session, dims: tuple[str, ...], query, start: date, end: date) -> Frame:
@@ -168,10 +178,11 @@ def breakdown_frame(session: Session, scope: Scope) -> Frame:
 # --- filtering the frames -------------------------------------------------------------
 
 
-def _channel_matches(metric: str, channel: str, scope: Scope) -> bool:
+def _channel_wanted(metric: str, scope: Scope) -> str | None:
+    """The one channel whose rows count for the scope, or None for every channel."""
     if metric == m.UNIQUE_VISITORS:
-        return channel == scope.channel  # "" rows are the whole-site count
-    return not scope.channel or metric in CHANNEL_LESS or channel == scope.channel
+        return scope.channel  # "" rows are the whole-site count
+    return None if not scope.channel or metric in CHANNEL_LESS else scope.channel
 
 
 def _rows(session: Session, metric: str, scope: Scope, names: set[str], articles_only: bool, equals: dict):
@@ -180,19 +191,17 @@ def _rows(session: Session, metric: str, scope: Scope, names: set[str], articles
     frame = (daily_frame if wanted <= {"day"} else breakdown_frame)(session, scope)
     if "day" in wanted and frame.dims != DAILY_DIMS:
         raise ValueError("days cannot be combined with other dimensions")
-    checks = [(frame.column(name), value) for name, value in equals.items()]
-    day_col, article_col = frame.column("day") if "day" in frame.dims else None, None
+    rows = frame.of_channel(metric, _channel_wanted(metric, scope))
+    if "day" in frame.dims and not (scope.start <= frame.start and frame.end <= scope.end):
+        day_col, start, end = frame.column("day"), scope.start, scope.end
+        rows = [row for row in rows if start <= row[day_col] <= end]
     if articles_only:
         article_col = frame.column("on_article" if frame.dims == DAILY_DIMS else "article")
-    out = []
-    for row in frame.by_metric.get(metric, ()):
-        if day_col is not None and not scope.start <= row[day_col] <= scope.end:
-            continue
-        if not _channel_matches(metric, row[0], scope) or (article_col is not None and not row[article_col]):
-            continue
-        if all(row[col] == value for col, value in checks):
-            out.append(row)
-    return frame, out
+        rows = [row for row in rows if row[article_col]]
+    for name, value in equals.items():
+        col = frame.column(name)
+        rows = [row for row in rows if row[col] == value]
+    return frame, rows
 
 
 # --- what the reports ask ---------------------------------------------------------------
@@ -215,9 +224,17 @@ def grouped(session: Session, metric: str, scope: Scope, by: tuple[str, ...], *,
     """[(*group values, sum)] ordered by the sum, largest first (ties by the group values)."""
     frame, rows = _rows(session, metric, scope, set(by), articles_only, equals)
     columns = [frame.column(name) for name in by]
-    sums: dict[tuple, int] = defaultdict(int)
-    for row in rows:
-        sums[tuple(row[col] for col in columns)] += row[-1]
+    sums: dict[tuple, int] = {}
+    get = sums.get
+    if len(columns) == 1:
+        (col,) = columns
+        for row in rows:
+            key = (row[col],)
+            sums[key] = get(key, 0) + row[-1]
+    else:
+        for row in rows:
+            key = tuple([row[col] for col in columns])
+            sums[key] = get(key, 0) + row[-1]
     ordered = sorted(sums.items(), key=lambda item: (-item[1], item[0]))
     return tuple((*key, value) for key, value in ordered[:limit])
 
@@ -232,10 +249,12 @@ def daily(session: Session, metric: str, scope: Scope, **kwargs) -> dict[date, i
 
 def weekly(session: Session, metric: str, scope: Scope, **kwargs) -> dict[date, int]:
     """Sums per Monday-starting week (partial weeks at the edges included as they are)."""
-    out: dict[date, int] = defaultdict(int)
+    out: dict[date, int] = {}
+    week_start = m.week_start
     for day, value in daily(session, metric, scope, **kwargs).items():
-        out[m.week_start(day)] += value
-    return dict(out)
+        monday = week_start(day)
+        out[monday] = out.get(monday, 0) + value
+    return out
 
 
 def snapshot(session: Session, metric: str, scope: Scope) -> int:
