@@ -1,25 +1,33 @@
 """Bench: 1,000,000 raw KPI events → daily roll-up → dashboard render time, over HTTP.
 
 Creates a scratch PostgreSQL database (dropped afterwards; ``--database-url``
-for another one, which must be EMPTY), 200 articles and 5,000 LINE friends,
-then bulk-inserts deterministic raw events over the last 90 days: page views
-(paths, entry channels, referrers, UTM campaigns, per-day visitor hashes) and
-tracked-link clicks (broadcasts, articles, hashed recipients). It times:
+for another one, which must be EMPTY, or hold this bench's seeding of the same
+size with ``--reuse``), 200 articles and 5,000 LINE friends, then bulk-loads
+(COPY) deterministic raw events over the last 90 days: page views (paths, entry
+channels, referrers, UTM campaigns, per-day visitor hashes) and tracked-link
+clicks (broadcasts, articles, hashed recipients). It times:
 
-- the bulk insert (for scale only),
+- the bulk load (for scale only; 1M events in well under a minute),
 - the roll-up of all 90 days (what the worker does after downtime) and the
-  re-roll of one day (what the hourly job does),
+  re-roll of one day (what the hourly job does), then ANALYZE (what autovacuum
+  does soon after),
+- in-process (Flask test client): SQL queries per render and CPU per render, the
+  app's process time and the database backends' CPU from /proc: figures that
+  hold on a loaded machine, where wall-clock times do not,
 - then, over HTTP against ``monozukuri serve --with-worker`` logged in as ward
   staff, from a separate process (bench/loadgen.py, one client at a time): the
   dashboard ``/admin/kpi`` for the default 8 weeks, the full 90 days and LINE
   only, and one CSV export; rounds alternate with the bare Flask anchor
-  (bench/anchor.py, started the same way). Median and spread over rounds.
+  (bench/anchor.py, started the same way; its req/s is printed). Median and
+  spread over rounds.
 
-Goal (issue 12): every dashboard median ≤ 300 ms (and ≤ 20 SQL queries per
-render: asserted by tests/kpi/test_dashboard.py). Exit status 0 unless
-``--strict`` is given and the goal is missed.
+Goal (issue 12): every dashboard median ≤ 300 ms and ≤ 20 SQL queries per
+render (also asserted by tests/kpi/test_dashboard.py). Exit status 0 unless
+``--strict`` is given and the goal is missed. ``--profile 8w|90d|line`` prints a
+cProfile (process time) of three in-process renders instead.
 
-    .venv/bin/python bench/kpi.py [--events 1000000] [--rounds 3] [--seconds 8] [--database-url ...]
+    .venv/bin/python bench/kpi.py [--events 1000000] [--rounds 3] [--seconds 8]
+                                  [--database-url URL [--reuse]] [--no-http] [--profile 90d]
 """
 from __future__ import annotations
 

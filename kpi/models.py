@@ -120,8 +120,9 @@ class DailyTotal(Base):
     Kept equal to the daily rows by database triggers (migration 0028) on every insert,
     update and delete of ``kpi_daily_metrics``, whoever writes them; ``daily_rows`` counts the
     daily rows behind a total (the total goes when the last one does). Never written by
-    the application. The dashboard's daily series read these ~15 rows a day instead of
-    the ~1,000 daily rows of a busy day.
+    the application (a copy of the data between databases copies ``kpi_daily_metrics``
+    only: the triggers fill the sums). The dashboard's daily series read these ~15 rows
+    a day instead of the ~1,000 daily rows of a busy day.
     """
 
     __tablename__ = "kpi_daily_totals"

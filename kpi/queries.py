@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from functools import wraps
 
 from flask import has_request_context, request
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import BigInteger, and_, cast, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from kpi import metrics as m
@@ -88,8 +88,8 @@ class Frame:
     def __init__(self, dims: tuple[str, ...], start: date, end: date, rows):
         self.dims, self.start, self.end = dims, start, end
         self.by_metric: dict[str, list[tuple]] = defaultdict(list)
-        for metric, *rest in rows:
-            self.by_metric[metric].append((*rest[:-1], int(rest[-1] or 0)))
+        for row in rows:  # (metric, channel, *dims, value); the value is a whole number from SQL
+            self.by_metric[row[0]].append(tuple(row[1:]))
         self._of_channel: dict[tuple[str, str], list[tuple]] = {}
 
     def covers(self, scope: Scope) -> bool:
@@ -163,7 +163,8 @@ def breakdown_query(start: date, end: date):
         parts = union_all(weekly, daily.where(edges))
     rows = parts.subquery()
     columns = [rows.c[name] for name in dims]
-    return select(*columns, func.sum(rows.c.value)).group_by(*columns)
+    # BIGINT, not PostgreSQL's NUMERIC sum: the frame takes the values as they come.
+    return select(*columns, cast(func.sum(rows.c.value), BigInteger)).group_by(*columns)
 
 
 def breakdown_frame(session: Session, scope: Scope) -> Frame:
