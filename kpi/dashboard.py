@@ -44,8 +44,13 @@ def dashboard():
     session = db.session
     chosen = filters.parse(request.args, jst_day())
     built = report.build_all(session, chosen.scope)
+    query_args = chosen.query_args()
+
+    def data_table(table: tables.Table, level: int = 3):
+        return tables.to_html(table, url_for("kpi_admin.export_csv", key=table.key, **query_args), level)
+
     context = {
-        "filters": chosen, "tables": built, "sections": SECTIONS,
+        "filters": chosen, "tables": built, "sections": SECTIONS, "data_table": data_table,
         "charts": charts.build(session, chosen.scope, built),
         "channel_labels": {**CHANNEL_LABELS, **filters.channel_choices()}, "channel_keys": ["", *filters.channel_choices()],
         "method": projection.METHOD_JA, "scenario": funnel_stages.SCENARIO_JA,

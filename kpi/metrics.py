@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from channels import registry
@@ -64,8 +65,19 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
+@lru_cache(maxsize=4096)  # pure, and called for every day of every weekly series
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def last_day_of_each_week(days) -> dict[date, date]:
+    """Monday → the latest of ``days`` in that week (snapshots are read at the end of a week)."""
+    last: dict[date, date] = {}
+    for day in days:
+        monday = week_start(day)
+        if monday not in last or day > last[monday]:
+            last[monday] = day
+    return last
 
 
 def days_between(start: date, end: date) -> list[date]:

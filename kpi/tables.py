@@ -6,7 +6,10 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
+from markupsafe import Markup, escape
+
 MISSING = "—"
+NUM = ' class="num"'
 
 
 class Pct(float):
@@ -67,6 +70,38 @@ class Table:
     def is_numeric(self, index: int) -> bool:
         return any(isinstance(row[index], (int, float)) and not isinstance(row[index], bool)
                    for row in self.rows if index < len(row))
+
+
+def to_html(table: Table, csv_url: str, level: int = 3) -> Markup:
+    """The table as the dashboard shows it (with its CSV link), built in one pass of plain loops.
+
+    Which columns are numeric is worked out once per table, not once per cell.
+    """
+    key, title = escape(table.key), escape(table.title)
+    width = max((len(row) for row in table.rows), default=0)
+    numeric = [NUM if table.is_numeric(index) else "" for index in range(width)]
+    out = [f'<section class="kpi-table" id="t-{key}" aria-labelledby="t-{key}-h">\n'
+           f'  <h{level} id="t-{key}-h">{title}</h{level}>']
+    if table.note:
+        out.append(f'<p class="hint">{escape(table.note)}</p>')
+    out.append(f'\n  <div class="kpi-scroll" tabindex="0" role="region" aria-labelledby="t-{key}-h">\n'
+               '    <table>\n      <thead><tr>')
+    for index, column in enumerate(table.columns):
+        out.append(f'<th scope="col"{NUM if index else ""}>{escape(column)}</th>')
+    out.append("</tr></thead>\n      <tbody>")
+    for row in table.rows:
+        out.append("\n        <tr>")
+        for index, value in enumerate(row):
+            if index:
+                out.append(f"<td{numeric[index]}>{escape(cell_text(value))}</td>")
+            else:
+                out.append(f'<th scope="row">{escape(cell_text(value))}</th>')
+        out.append("</tr>")
+    if not table.rows:
+        out.append(f'\n        <tr><td colspan="{len(table.columns)}">この期間のデータはありません。</td></tr>')
+    out.append(f'\n      </tbody>\n    </table>\n  </div>\n  <p class="kpi-csv"><a href="{escape(csv_url)}">'
+               f"「{title}」をCSVでダウンロード</a></p>\n</section>")
+    return Markup("".join(out))
 
 
 def _csv_cell(value) -> str:

@@ -26,10 +26,10 @@ def followers(session: Session, scope: Scope) -> Table:
               for name, metric in (("new", m.FOLLOWS), ("back", m.REFOLLOWS), ("gone", m.UNFOLLOWS))}
     table = Table("followers", "友だち・フォロワーの推移（週別）",
                   ["週（月〜日）", "週末の友だち・フォロワー数", "新規", "再追加", "ブロック・退出", "純増"])
-    weeks = sorted({m.week_start(d) for d in daily} | {w for series in weekly.values() for w in series})
+    last_day = m.last_day_of_each_week(daily)
+    weeks = sorted(set(last_day) | {w for series in weekly.values() for w in series})
     for monday in weeks:
-        in_week = [d for d in daily if m.week_start(d) == monday]
-        end_count = daily[max(in_week)] if in_week else None
+        end_count = daily[last_day[monday]] if monday in last_day else None
         new, back, gone = (weekly[k].get(monday, 0) for k in ("new", "back", "gone"))
         table.rows.append([week_label(monday), end_count, new, back, gone, new + back - gone])
     return table

@@ -34,12 +34,12 @@ def weekly_stats(session: Session, scope: Scope) -> list[projection.WeekStats]:
             for monday, value in queries.weekly(session, m.PAGE_VIEWS, replace(window, channel=channel)).items():
                 bot_views[monday] = bot_views.get(monday, 0) + value
     followers_daily = queries.snapshot_series(session, m.FOLLOWERS, window)
+    last_day = m.last_day_of_each_week(followers_daily)
     weeks = []
     for k in range(OBSERVED_WEEKS):
         monday = window.start + timedelta(weeks=k)
-        in_week = [d for d in followers_daily if m.week_start(d) == monday]
         weeks.append(projection.WeekStats(
-            week=monday, followers=followers_daily[max(in_week)] if in_week else 0,
+            week=monday, followers=followers_daily[last_day[monday]] if monday in last_day else 0,
             bot_views=bot_views.get(monday, 0),
             **{name: series.get(monday, 0) for name, series in flows.items()}))
     # Weeks before measurement started would pull every rate towards zero.

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from kpi import svg
-from kpi.tables import Change, Pct, Table, cell_text, change, to_csv
+from kpi.tables import Change, Pct, Table, cell_text, change, to_csv, to_html
 
 
 def test_nice_axis_maximum():
@@ -57,3 +57,18 @@ def test_csv_has_bom_crlf_and_defuses_formulas():
     assert data.startswith("\ufeff".encode()) and data.endswith(b"\r\n")
     text = data.decode("utf-8-sig")
     assert text.splitlines() == ["名前,件数,率", '"\'=HYPERLINK(""x"")",3,50.0%', "-12,-4,"]
+
+
+def test_a_table_as_html_escapes_text_and_marks_numeric_columns_once():
+    table = Table("t1", "記事 <上位>", ["記事", "件数", "メモ"], note="a & b",
+                  rows=[["<script>", 1234, "x"], ["B&C", None, "y"]])
+    out = str(to_html(table, "/admin/kpi/export/t1.csv?from=2026-01-01&to=2026-01-31", 4))
+    assert out.startswith('<section class="kpi-table" id="t-t1" aria-labelledby="t-t1-h">')
+    assert '<h4 id="t-t1-h">記事 &lt;上位&gt;</h4><p class="hint">a &amp; b</p>' in out
+    assert '<th scope="col">記事</th><th scope="col" class="num">件数</th>' in out
+    assert '<tr><th scope="row">&lt;script&gt;</th><td class="num">1,234</td><td>x</td></tr>' in out
+    assert '<tr><th scope="row">B&amp;C</th><td class="num">—</td><td>y</td></tr>' in out
+    assert 'href="/admin/kpi/export/t1.csv?from=2026-01-01&amp;to=2026-01-31">「記事 &lt;上位&gt;」をCSVでダウンロード' in out
+    assert "<script>" not in out and out.endswith("</section>")
+    empty = str(to_html(Table("t2", "空", ["a", "b"]), "/x.csv"))
+    assert '<tr><td colspan="2">この期間のデータはありません。</td></tr>' in empty and "hint" not in empty
