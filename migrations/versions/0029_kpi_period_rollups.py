@@ -1,7 +1,7 @@
 """kpi: daily totals and weekly sums of kpi_daily_metrics, kept equal by triggers; demo-row index
 
-Revision ID: 0028_kpi_period_rollups
-Revises: 0027_article_page_parts
+Revision ID: 0029_kpi_period_rollups
+Revises: 0028_draft_review_job_progress
 Create Date: 2026-12-03 14:00:00
 
 The dashboard read ~1,000 daily rows per day of its period (95k rows for 90 days
@@ -20,8 +20,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0028_kpi_period_rollups'
-down_revision = '0027_article_page_parts'
+revision = '0029_kpi_period_rollups'
+down_revision = '0028_draft_review_job_progress'
 branch_labels = None
 depends_on = None
 
