@@ -28,6 +28,23 @@ RETRY_SECONDS = 5.0
 APPLICATION_NAME = "monozukuri-worker-leader"
 
 
+_LIVE_WORKERS_SQL = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE :prefix"
+)
+
+
+def live_workers(connection) -> int:
+    """Worker processes running now (each keeps its leadership connection for its lifetime); at least 1.
+
+    Lets a limit that is global on the platform's side (LINE's requests per second) be
+    shared: each worker takes 1/N of it. SQLite runs a single worker.
+    """
+    if connection.dialect.name != "postgresql":
+        return 1
+    count = connection.scalar(_LIVE_WORKERS_SQL, {"prefix": f"{APPLICATION_NAME}:%"})
+    return max(1, int(count or 0))
+
+
 class Leadership:
     """Holds (or keeps trying to take) the leader lock; ``is_leader`` is cheap to ask."""
 

@@ -63,10 +63,12 @@ class Job:
 
 
 class Dispatcher:
-    def __init__(self, config, settings: DeliverySettings | None = None, rng: random.Random | None = None):
+    def __init__(self, config, settings: DeliverySettings | None = None, rng: random.Random | None = None,
+                 share_of: int = 1):
+        """``share_of``: worker processes sending at once; LINE's rate limit is per channel, so each takes 1/N."""
         self.config = config
         self.settings = settings or delivery_settings(config)
-        self.bucket = TokenBucket(self.settings.requests_per_second)
+        self.bucket = TokenBucket(self.settings.requests_per_second / max(1, share_of))
         self.rng = rng or random.Random()
         self.channels = {channel.name: channel for channel in registry.all_channels(config)}
         self.senders: dict[str, Sender | None] = {}  # opened on first use, one per channel

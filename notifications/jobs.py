@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from core.leadership import live_workers
 from core.worker import every_worker, job_session
 from notifications.dispatcher import Dispatcher, RunStats
 from notifications.settings import delivery_settings
@@ -21,8 +22,11 @@ JOB_ID = "notifications.deliver"
 @every_worker  # the outbox is claimed with tokens and leases: safe in every worker process
 def run_once(app, budget_seconds: float | None = None) -> RunStats:
     """One pass: start due broadcasts, send what is due; returns what happened."""
-    with job_session(app) as session, Dispatcher(app.config) as dispatcher:
-        stats = dispatcher.run_once(session, budget_seconds)
+    with job_session(app) as session:
+        workers = live_workers(session.connection())
+        session.commit()
+        with Dispatcher(app.config, share_of=workers) as dispatcher:
+            stats = dispatcher.run_once(session, budget_seconds)
     if stats.attempts or stats.started:
         log.info("deliveries: started=%s sent=%d retry=%d failed=%d stopped=%d", stats.started,
                  stats.sent, stats.retried, stats.failed, stats.stopped)

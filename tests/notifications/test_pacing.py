@@ -5,6 +5,7 @@ import random
 import time
 from datetime import timedelta
 
+import pytest
 from broadcast_helpers import add_subscribers, drain, multicasts, standin_config
 
 from channels.outcome import Outcome
@@ -105,3 +106,36 @@ def teardown_module(module):
     from tests.standins.line_api import LineStandin
 
     LineStandin.handle = _original_handle
+
+
+def test_several_workers_share_lines_rate_limit(app):
+    from core.leadership import Leadership, live_workers
+    from notifications import jobs
+
+    settings = delivery_settings({"LINE_REQUESTS_PER_SECOND": 150})
+    assert Dispatcher({}, settings, share_of=3).bucket.rate == 50
+    assert Dispatcher({}, settings).bucket.rate == 150
+    postgres = db.engine.dialect.name == "postgresql"
+    workers = [Leadership(db.engine) for _ in range(3)]
+    try:
+        for worker in workers:
+            worker.refresh()  # each keeps its named connection, as a worker process does
+        with db.engine.connect() as connection:
+            assert live_workers(connection) == (3 if postgres else 1)
+        workers.pop().close()
+        with db.engine.connect() as connection:
+            assert live_workers(connection) == (2 if postgres else 1)
+        seen = []
+
+        class Recording(Dispatcher):
+            def __init__(self, config, **kwargs):
+                seen.append(kwargs.get("share_of"))
+                super().__init__(config, **kwargs)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(jobs, "Dispatcher", Recording)
+            jobs.run_once(app, budget_seconds=0.1)
+        assert seen == [2 if postgres else 1]
+    finally:
+        for worker in workers:
+            worker.close()
