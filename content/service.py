@@ -64,12 +64,14 @@ def published_article(session: Session, slug: str) -> Article | None:
 
 
 def upcoming_events(
-    session: Session, kind: str | None = None, limit: int = 20, *, public_only: bool = False
+    session: Session, kind: str | None = None, limit: int = 20, *, public_only: bool = False,
+    include_cancelled: bool = True,
 ) -> list[Event]:
     """Events that have not started yet, soonest first.
 
     ``public_only`` hides events whose article is not published yet (the web
-    archive must not leak a draft through its event).
+    archive must not leak a draft through its event); ``include_cancelled=False``
+    leaves out cancelled ones (a chat carousel offers registration on every card).
     """
     query = (
         select(Event)
@@ -80,6 +82,8 @@ def upcoming_events(
     )
     if kind:
         query = query.where(Event.kind == kind)
+    if not include_cancelled:
+        query = query.where(Event.status != "cancelled")
     if public_only:
         query = query.outerjoin(Event.article).where(
             or_(Event.article_id.is_(None), and_(*_public_filters()))

@@ -28,7 +28,8 @@ def events(turn: Turn, kind: str | None = None) -> BotResponse | None:
     if kind is not None and kind not in EVENT_KINDS:
         return None
     label = EVENT_KINDS.get(kind or "")
-    upcoming = content_service.upcoming_events(turn.session, kind=kind, limit=MAX_CARDS)
+    upcoming = content_service.upcoming_events(turn.session, kind=kind, limit=MAX_CARDS, public_only=True,
+                                               include_cancelled=False)
     if not upcoming:
         quick = _subscribe_offer(turn, kind) + menus.event_choices() + menus.main_menu()
         return BotResponse([Text(wording.no_events(label))], quick)

@@ -90,6 +90,18 @@ def test_demo_events_are_listed(demo_bot, session):
     assert [c.title for c in demo_bot.last_cards()] == [e.title for e in upcoming]
 
 
+def test_chat_event_list_leaves_out_cancelled_events_and_drafts(demo_bot, session):
+    upcoming = content_service.upcoming_events(session, limit=10)
+    cancelled, drafted = upcoming[0], next(e for e in upcoming[1:] if e.article is not None)
+    cancelled.status = "cancelled"
+    drafted.article.status = "draft"
+    session.commit()
+    demo_bot.send_text("U1", "イベント")
+    titles = [c.title for c in demo_bot.last_cards()]
+    assert cancelled.title not in titles and drafted.title not in titles
+    assert titles == [e.title for e in upcoming if e not in (cancelled, drafted)]
+
+
 def test_site_link_is_a_tracked_card(bot, client):
     bot.send_text("U1", "サイトを開いて")
     (card,) = bot.last_cards()
