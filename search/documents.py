@@ -21,7 +21,7 @@ from core.timefmt import date_ja
 from events.models import Event
 from search.morph import index_terms
 from search.normalize import bigram_terms, fold_kana, normalize
-from search.schema import FIELD_WEIGHTS, add_terms
+from search.schema import FIELD_WEIGHTS, weighted_terms
 
 # Stored text for snippets; longer bodies are cut (the index still has all words).
 STORED_TEXT_CHARS = 6000
@@ -54,18 +54,21 @@ def doc_id(article_id: int) -> str:
     return f"article:{article_id}"
 
 
-def _analysed_fields(logical: dict[str, str]) -> dict[str, dict]:
+def _analysed_fields(logical: dict[str, str], folded: dict[str, str]) -> dict[str, dict]:
     """The three searchable fields, each occurrence weighted by its logical field."""
-    words: dict[str, list] = {}
-    reads: dict[str, list] = {}
-    grams: dict[str, list] = {}
+    words: list[tuple[list[str], float]] = []
+    reads: list[tuple[list[str], float]] = []
+    grams: list[tuple[list[str], float]] = []
     for name, weight in FIELD_WEIGHTS.items():
-        word_list, reading_list = index_terms(logical[name])
-        add_terms(words, word_list, weight)
-        add_terms(reads, reading_list, weight)
+        text = logical[name]
+        if not text:
+            continue
+        word_list, reading_list = index_terms(text)
+        words.append((word_list, weight))
+        reads.append((reading_list, weight))
         # Long running text: grammar bigrams (ます, して) only cost; titles and tags keep them.
-        add_terms(grams, bigram_terms(logical[name], hiragana_pairs=name != "body"), weight)
-    return {"words": words, "reads": reads, "grams": grams}
+        grams.append((bigram_terms(text, hiragana_pairs=name != "body", folded=folded[name]), weight))
+    return {"words": weighted_terms(words), "reads": weighted_terms(reads), "grams": weighted_terms(grams)}
 
 
 def to_fields(source: SourceDoc) -> dict:
@@ -78,14 +81,15 @@ def to_fields(source: SourceDoc) -> dict:
         "body": normalize(body),
         "meta": normalize(" 、".join(part for part in source.meta if part)),
     }
+    folded = {name: fold_kana(text) for name, text in logical.items()}
     return {
         "doc_id": source.doc_id, "slug": source.slug, "title": source.title, "kind": source.kind,
         "category": source.category, "published": int(source.published_at.timestamp()),
         "event_starts": source.event_starts_at.isoformat() if source.event_starts_at else "",
         "image": source.image or "", "stamp": source.stamp,
         "text": "\n".join(part for part in (source.summary, body) if part)[:STORED_TEXT_CHARS],
-        "hay": fold_kana("\n".join(logical.values())).encode("utf-8"),
-        **_analysed_fields(logical),
+        "hay": "\n".join(folded.values()).encode("utf-8"),
+        **_analysed_fields(logical, folded),
     }
 
 
@@ -146,13 +150,19 @@ def count_sources(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(_articles_query().subquery())) or 0
 
 
-def load_sources(session: Session, article_ids: set[int] | None = None, batch: int = 200):
-    """Yield SourceDocs for published articles (all, or the given ids), batch by batch."""
+def load_sources(session: Session, article_ids: set[int] | None = None, batch: int = 200, *,
+                 after_id: int = 0, up_to_id: int | None = None):
+    """Yield SourceDocs for published articles (all, or the given ids), batch by batch.
+
+    ``after_id`` < id ≤ ``up_to_id`` bounds the ids (a parallel rebuild's share).
+    """
     if article_ids is not None and not article_ids:
         return
-    last_id = 0
+    last_id = after_id
     while True:
         query = _articles_query().where(Article.id > last_id).limit(batch)
+        if up_to_id is not None:
+            query = query.where(Article.id <= up_to_id)
         if article_ids is not None:
             query = query.where(Article.id.in_(sorted(article_ids)))
         articles = list(session.scalars(query))
@@ -162,6 +172,13 @@ def load_sources(session: Session, article_ids: set[int] | None = None, batch: i
             yield source_from_article(article)
         last_id = articles[-1].id
         session.expunge_all()
+
+
+def indexable_ids(session: Session) -> list[int]:
+    """Ids of every article the index holds, in id order."""
+    return list(session.scalars(
+        select(Article.id).where(Article.status == "published", Article.published_at.is_not(None)).order_by(Article.id)
+    ))
 
 
 def current_stamps(session: Session) -> dict[str, str]:

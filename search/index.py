@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
 
 from core.db import db
+from search.engine import RECENCY_HALF_LIFE_DAYS, RECENCY_MAX_BOOST
 from search.indexer import ensure_index, index_is_healthy
 from search.postings import SearcherData
 from search.scoring import WEIGHTING
@@ -105,7 +107,9 @@ class SearchIndex:
             if not self._verified and index_is_healthy(self.store) and not self.store.is_stale():
                 self._verified = True
         with self._read_lock:
-            self._reader().fresh()
+            data = self._reader().fresh()
+            # Per-document recency factors for this hour: the first query would compute them.
+            data.recency(int(time.time()), RECENCY_MAX_BOOST, RECENCY_HALF_LIFE_DAYS)
 
     def _verify(self, bind) -> None:
         if self._verified and not self.store.is_stale():

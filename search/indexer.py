@@ -8,7 +8,9 @@ caller's transaction has ended (session events) or outside any request.
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
+import math
 import multiprocessing
 import os
 import time
@@ -20,27 +22,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.models import Article, article_tags
+from core.db import Base
 from events.models import Event
-from search.documents import SourceDoc, count_sources, current_stamps, doc_id, load_sources, to_fields
+from search.documents import SourceDoc, count_sources, current_stamps, doc_id, indexable_ids, load_sources, to_fields
 from search.scoring import BulkCodec
-from search.store import IndexStore
+from search.segments import BulkSegmentWriter, commit_segments
+from search.store import IndexStore, open_index
 
 log = logging.getLogger(__name__)
 REBUILD_LOCK_TIMEOUT = 600.0
 # A rebuild writes one Whoosh segment per SEGMENT_DOCS documents and never merges
-# them. One big segment kept every posting of the corpus as Python tuples in
-# Whoosh's pool (about 100 bytes each: 1.2 GB at 10k articles), sorted them all
-# at the end, and past the pool limit spilled sorted runs to disk and merged
-# them: 53 s at 10k, 167 s and 1.7 GB at 20k. Fixed-size segments keep the pool
-# small and the work per document constant, so a rebuild is linear; queries
-# read each term from a handful of segments, which costs little.
+# them, so the work per document is constant and a rebuild is linear; queries read
+# each term from a handful of segments, which costs little. Segments are written by
+# ``search.segments.BulkSegmentWriter`` (postings grouped by term as they arrive:
+# no pool of posting tuples to sort), in this process or, with workers, one
+# segment per worker process at a time.
 SEGMENT_DOCS = 2500
-# Pool limit per segment, in Whoosh's own accounting (which counts only the
-# term bytes, a fraction of the tuples' real size): high enough that a segment
-# never spills to disk.
-WRITER_MEMORY_MB = 256
-ANALYSIS_BATCH = 400
-ANALYSIS_CHUNK = 20
 
 
 @dataclass
@@ -63,20 +60,16 @@ class Changes:
         self.tags |= other.tags
 
 
-def write_generation(store: IndexStore, sources: Iterable[SourceDoc], *, workers: int = 0):
-    """Build a complete new generation (not yet live). Returns (path, doc count).
-
-    With ``workers`` > 0 the analysis runs in that many separate processes
-    while this one writes (the CLI and the bench; never inside a web worker).
-    """
+def write_generation(store: IndexStore, sources: Iterable[SourceDoc]):
+    """Build a complete new generation in this process (not yet live). Returns (path, doc count)."""
     path, ix = store.create_generation()
     count = 0
-    # Millions of live posting tuples make every cyclic-GC pass slower; they hold no cycles.
+    # Millions of live posting entries make every cyclic-GC pass slower; they hold no cycles.
     # Cycles are collected once per segment instead (below).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        documents = _analysed(sources, workers)
+        documents = (to_fields(source) for source in sources)
         while written := _write_segment(ix, documents, SEGMENT_DOCS):
             count += written
             # Loaded ORM rows (article ⇄ event ⇄ tags) are reference cycles: with the
@@ -98,7 +91,7 @@ def _write_segment(ix, documents, limit: int) -> int:
 
     Returns how many were written (0 when ``documents`` is exhausted).
     """
-    writer = ix.writer(limitmb=WRITER_MEMORY_MB, codec=BulkCodec())
+    writer = BulkSegmentWriter(ix, codec=BulkCodec())
     written = 0
     try:
         for fields in documents:
@@ -116,50 +109,91 @@ def _write_segment(ix, documents, limit: int) -> int:
     return written
 
 
-def _analysed(sources: Iterable[SourceDoc], workers: int):
-    if workers <= 0:
-        yield from (to_fields(source) for source in sources)
-        return
-    context = multiprocessing.get_context("spawn")  # no fork: the caller may have threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending = None
-        for batch in _batches(sources, ANALYSIS_BATCH):
-            submitted = pool.map(to_fields, batch, chunksize=ANALYSIS_CHUNK)
-            if pending is not None:  # write one batch while the next is being analysed
-                yield from pending
-            pending = submitted
-        if pending is not None:
-            yield from pending
+def write_generation_parallel(store: IndexStore, bind, workers: int):
+    """Build a new generation with ``workers`` processes, each loading, analysing and writing whole segments.
+
+    The articles are cut into id ranges of ``SEGMENT_DOCS``; a worker reads its
+    range from the database itself and writes it as one segment, so nothing but
+    a segment's description travels between processes. This process then lists
+    the segments in id order: the same documents, in the same order, as a
+    sequential build. Returns (path, doc count).
+    """
+    with Session(bind=bind) as session:
+        ids = indexable_ids(session)
+    # Equal shares for the workers, none above SEGMENT_DOCS.
+    shares = _shares(ids, max(1, min(SEGMENT_DOCS, math.ceil(len(ids) / workers))))
+    url = _database_url(bind)
+    modules = sorted({mapper.class_.__module__ for mapper in Base.registry.mappers})
+    path, ix = store.create_generation()
+    try:
+        context = multiprocessing.get_context("spawn")  # no fork: the caller may have threads
+        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(shares))), mp_context=context) as pool:
+            jobs = [pool.submit(_build_segment, url, str(path), modules, after, up_to) for after, up_to in shares]
+            parts = [job.result() for job in jobs]
+        commit_segments(ix, [segment for segment, count in parts if count])
+    except BaseException:
+        ix.close()
+        store.discard(path)
+        raise
+    ix.close()
+    return path, sum(count for _, count in parts)
 
 
-def _batches(items: Iterable, size: int):
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _shares(ids: list[int], size: int) -> list[tuple[int, int | None]]:
+    """(after_id, up_to_id) ranges of ``size`` ids; the last one is open, so later inserts are not missed."""
+    shares, after = [], 0
+    for start in range(0, len(ids), size):
+        last = ids[min(start + size, len(ids)) - 1]
+        shares.append((after, last if start + size < len(ids) else None))
+        after = last
+    return shares or [(0, None)]
+
+
+def _database_url(bind) -> str:
+    return getattr(bind, "engine", bind).url.render_as_string(hide_password=False)
+
+
+def _build_segment(url: str, path: str, modules: list[str], after_id: int, up_to_id: int | None):
+    """In a worker process: one id range of articles as one segment. Returns (segment, doc count)."""
+    from core.db import make_engine
+
+    for name in modules:  # every mapped class, so the ORM can configure its relationships
+        importlib.import_module(name)
+    engine = make_engine(url)
+    gc.disable()  # as in write_generation; this process's cycles are collected below
+    ix = open_index(path)
+    try:
+        writer = BulkSegmentWriter(ix, _lk=False, codec=BulkCodec())
+        count = 0
+        try:
+            with Session(bind=engine) as session:
+                for source in load_sources(session, after_id=after_id, up_to_id=up_to_id):
+                    writer.add_document(**to_fields(source))
+                    count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        return writer.finish_segment(), count
+    finally:
+        ix.close()
+        engine.dispose()
+        gc.collect()
+        gc.enable()
 
 
 def default_workers() -> int:
-    """Analysis processes for a full rebuild from the CLI.
-
-    Measured on 2 CPUs: shipping documents to a worker and the analysed terms
-    back costs more than it saves (4,000 articles: 18.8 s in-process, 23.4 s
-    with one worker, 26.7 s with two), so processes are used only when at
-    least two CPUs are left besides the writer and the database.
-    """
+    """Processes for a full rebuild from the CLI: one per CPU, at most 4 (0 = in the CLI's own process)."""
     cpus = os.cpu_count() or 1
-    return cpus - 2 if cpus >= 4 else 0
+    return min(cpus, 4) if cpus >= 2 else 0
 
 
 def rebuild(store: IndexStore, bind, *, lock_timeout: float = REBUILD_LOCK_TIMEOUT, workers: int = 0,
             progress: Callable[[int, int], None] | None = None) -> int:
     """Rebuild from the database into a new folder and swap it in atomically.
 
-    ``progress(done, total)`` is told how many documents were read so far.
+    ``workers`` > 0: that many separate processes build the segments (the CLI;
+    never inside a web worker). ``progress(done, total)`` is told how many documents
+    were read so far (in one process; a parallel rebuild reports when it is done).
     """
     with store.writer_lock(lock_timeout):
         return _rebuild_locked(store, bind, workers, progress)
@@ -177,14 +211,25 @@ def _counted(sources: Iterable[SourceDoc], total: int, progress: Callable[[int, 
 
 def _rebuild_locked(store: IndexStore, bind, workers: int = 0, progress=None) -> int:
     read_from = time.time()
-    with Session(bind=bind) as session:
-        sources = load_sources(session)
+    if workers > 0 and not _in_memory(bind):
+        path, count = write_generation_parallel(store, bind, workers)
         if progress is not None:
-            sources = _counted(sources, count_sources(session), progress)
-        path, count = write_generation(store, sources, workers=workers)
+            progress(count, count)
+    else:
+        with Session(bind=bind) as session:
+            sources = load_sources(session)
+            if progress is not None:
+                sources = _counted(sources, count_sources(session), progress)
+            path, count = write_generation(store, sources)
     store.publish(path, count, read_from)
     log.info("search index rebuilt: %d document(s) in %s", count, path.name)
     return count
+
+
+def _in_memory(bind) -> bool:
+    """An in-memory SQLite database cannot be read from another process."""
+    url = getattr(bind, "engine", bind).url
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
 def _resolve_article_ids(session: Session, changes: Changes) -> set[int]:

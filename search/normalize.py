@@ -74,24 +74,27 @@ def bigrams(run: str) -> list[str]:
     return [run[i:i + 2] for i in range(len(run) - 1)] + [run[-1]]
 
 
-def _is_hiragana(char: str) -> bool:
-    return "\u3041" <= char <= "\u309f"
-
-
-def bigram_terms(text: str, *, hiragana_pairs: bool = True) -> list[str]:
+def bigram_terms(text: str, *, hiragana_pairs: bool = True, folded: str | None = None) -> list[str]:
     """Bigram terms (kana folded) of already normalised text, in order.
 
     ``hiragana_pairs=False`` leaves out bigrams of two hiragana characters *as
     written* (before folding, so katakana words keep theirs): in running text they
-    are mostly grammar (ます, して, こと), a third of all postings.
+    are mostly grammar (ます, して, こと), a third of all postings. ``folded``:
+    ``fold_kana(text)`` when the caller has it already.
     """
+    if folded is None:
+        folded = fold_kana(text)
     if hiragana_pairs:
-        return [term for run in word_runs(fold_kana(text)) for term in bigrams(run)]
-    terms = []
-    for run in word_runs(text):
-        folded = fold_kana(run)
-        for i, gram in enumerate(bigrams(folded)):
-            if len(gram) == 2 and _is_hiragana(run[i]) and _is_hiragana(run[i + 1]):
-                continue
-            terms.append(gram)
+        return [term for run in word_runs(folded) for term in bigrams(run)]
+    terms: list[str] = []
+    for match in WORD_RUN.finditer(text):
+        start, end = match.span()
+        run = match.group()
+        if end - start == 1:
+            terms.append(folded[start])
+            continue
+        for i in range(start, end - 1):
+            if not ("\u3041" <= run[i - start] <= "\u309f" and "\u3041" <= run[i - start + 1] <= "\u309f"):
+                terms.append(folded[i:i + 2])
+        terms.append(folded[end - 1])
     return terms

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from itertools import accumulate
 
 from search.scoring import K1
 
@@ -24,18 +25,22 @@ BM25_B = 0.75
 # (measured: 200k + 100k cost a 10k-document worker about 30 MB).
 TERM_CACHE_POSTINGS = 100_000
 UNIT_CACHE_POSTINGS = 50_000
-_BLOCK_API = ("_read_ids", "_read_weights", "_next_block")
+_BLOCK_API = ("_data", "_read_data", "_read_weights", "_next_block", "_byteids")
 
 
 def _leaf_lists(matcher) -> tuple[list[int], list[float]]:
     ids: list[int] = []
     weights: list[float] = []
-    if all(hasattr(matcher, name) for name in _BLOCK_API):
+    if all(hasattr(matcher, name) for name in _BLOCK_API) and not matcher._byteids:
         while matcher.is_active():
-            matcher._read_ids()
+            if matcher._data is None:
+                matcher._read_data()
+            # A block stores its ids as deltas; Whoosh undoes them in a Python generator.
+            block_ids = list(accumulate(matcher._data[0]))
             matcher._read_weights()
-            ids.extend(matcher._ids[matcher._i:])
-            weights.extend(matcher._weights[matcher._i:])
+            start = matcher._i
+            ids.extend(block_ids[start:] if start else block_ids)
+            weights.extend(matcher._weights[start:])
             matcher._next_block()
         return ids, weights
     while matcher.is_active():

@@ -46,15 +46,25 @@ class WeightedTerms(fields.TEXT):
             yield term.encode("utf-8"), frequency, weight, pack_uint(frequency)
 
 
-def add_terms(table: dict[str, list], terms: list[str], weight: float) -> None:
-    """Count ``terms`` into a WeightedTerms value, each occurrence adding ``weight``."""
-    for term, count in Counter(terms).items():
-        entry = table.get(term)
-        if entry is None:
-            table[term] = [count, count * weight]
-        else:
-            entry[0] += count
-            entry[1] += count * weight
+def weighted_terms(parts: list[tuple[list[str], float]]) -> dict[str, list]:
+    """A WeightedTerms value from (terms, weight) pairs: each occurrence adds its weight."""
+    table: dict[str, list] = {}
+    for terms, weight in sorted(parts, key=lambda part: -len(part[0])):  # the longest (body) in one go
+        if not terms:
+            continue
+        counts = Counter(terms)
+        if not table:
+            table = {term: [count, count * weight] for term, count in counts.items()}
+            continue
+        get = table.get
+        for term, count in counts.items():
+            entry = get(term)
+            if entry is None:
+                table[term] = [count, count * weight]
+            else:
+                entry[0] += count
+                entry[1] += count * weight
+    return table
 
 
 def build_schema() -> fields.Schema:
