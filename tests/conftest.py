@@ -232,6 +232,19 @@ def postgres_app(request, tmp_path):
     db.session.remove()
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    """Production argon2 parameters cost ~0.4 s per hash here; tests need correctness, not cost.
+
+    (Processes a test starts, such as ``monozukuri staff create``, hash as in production.)
+    """
+    from argon2 import PasswordHasher
+
+    from staff import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -13,11 +13,36 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, make_url, text
 
 from web.app import create_app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class _SharedTemplateCode(BytecodeCache):
+    """Each template compiled once per test process instead of once per app.
+
+    Every test builds its own app, each with its own Jinja environment, and
+    compiling a console page's templates (parse + generate + ``compile``) costs
+    more than rendering them. The compiled code does not depend on the
+    environment it was made in (``Template.from_code`` binds it), all test apps
+    configure Jinja alike, and the key includes a checksum of the source.
+    Test-only; production builds one app per process.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict = {}
+
+    def load_bytecode(self, bucket) -> None:
+        bucket.code = self._code.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[(bucket.key, bucket.checksum)] = bucket.code
+
+
+_TEMPLATE_CODE = _SharedTemplateCode()
 
 
 def make_test_app(database_url: str, instance: Path, **extra):
@@ -32,7 +57,9 @@ def make_test_app(database_url: str, instance: Path, **extra):
         "DISCORD_BOT_TOKEN": None,
     }
     config.update(extra)
-    return create_app(config)
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = _TEMPLATE_CODE
+    return app
 
 
 def app_on_copy(template: Path, folder: Path, **extra):
