@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PORT ?= 8000
+# Test processes (pytest-xdist, whole files per process): one per usable CPU; 0 = no extra
+# processes, the plain single-process run (one CPU, where workers would only add start-up).
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; n = len(os.sched_getaffinity(0)); print(n if n > 1 else 0)' 2>/dev/null || echo 0)
 
 .PHONY: setup run test lint pairs demo index bench clean
 
@@ -36,7 +39,7 @@ pairs: $(STAMP)
 	$(BIN)/python tools/package_pairs.py
 
 test: setup lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: setup
 	# anchor.py, harness.py and loadgen.py are the benches' shared parts, not benches.

@@ -10,11 +10,18 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from core.db import db
 from core.migrate import alembic_config
-from testkit import PROJECT_ROOT, make_test_app, scratch_postgres_database  # noqa: F401
+from testkit import (  # noqa: F401
+    PROJECT_ROOT,
+    capture_postgres,
+    dispose_snapshot_engine,
+    make_test_app,
+    restore_postgres,
+    scratch_postgres_database,
+)
 from web.model_registry import load_all_models
 
 
@@ -76,59 +83,131 @@ def sqlite_template(tmp_path_factory) -> Path:
 def postgres_migrated():
     with scratch_postgres_database(_postgres_url()) as url:
         migrate(url)
-        _remember_seed_rows(url)
+        # What a freshly migrated database holds (e.g. the announce rules a data migration
+        # wrote), so every test starts from it, as on SQLite.
+        _postgres_snapshots[url] = capture_postgres(url, load_all_models())
         yield url
-        engine = _clean_engines.pop(url, None)
-        if engine is not None:
-            engine.dispose()
+        dispose_snapshot_engine(url)
         db.session.remove()
         if db.engine is not None and db.engine.url.render_as_string(hide_password=False) == url:
             db.engine.dispose()
 
 
-_RESET_SEQUENCES = text(
-    "SELECT setval(s.oid, 1, false) FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace"
-    " WHERE s.relkind = 'S' AND n.nspname = current_schema()"
-)
-_clean_engines: dict = {}
-_seed_rows: dict = {}  # url → [(table, rows)] that the data migrations wrote (e.g. announce rules)
-
-
-def _remember_seed_rows(url: str) -> None:
-    """What a freshly migrated database holds, so every test starts from it (as on SQLite)."""
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        _seed_rows[url] = [(table, rows) for table in load_all_models().sorted_tables
-                           if (rows := [dict(r._mapping) for r in conn.execute(table.select())])]
-    engine.dispose()
+_postgres_snapshots: dict = {}  # url → PostgresSnapshot of the freshly migrated database
 
 
 def _truncate_all(url: str) -> None:
-    """Empty every table and restart every id sequence, as TRUNCATE ... RESTART IDENTITY would.
+    """Empty every table and restart every id sequence, as on a freshly migrated database."""
+    restore_postgres(url, load_all_models(), _postgres_snapshots[url])
 
-    DELETE in reverse dependency order is ~10x faster than TRUNCATE on the
-    small tables of a test (TRUNCATE rewrites each table's files); one engine
-    per database is kept for the whole session.
+
+class DemoSnapshots:
+    """The demo content imported once per test session (per xdist worker) and backend.
+
+    ``make run`` imports it; tests that need it get a copy of the database the
+    import left (a SQLite file; on PostgreSQL, every row and sequence position)
+    and of the files it wrote to the instance folder (image renditions), instead
+    of running the ~3 s import again. ``renditions=False`` is the same import
+    without drawing images (the search tests). The importer itself is tested
+    in tests/content.
     """
-    engine = _clean_engines.get(url)
-    if engine is None:
-        engine = _clean_engines[url] = create_engine(url, pool_size=1)
-    tables = [t.name for t in reversed(load_all_models().sorted_tables)]
-    with engine.begin() as conn:
-        conn.execute(text("".join(f"DELETE FROM {name};" for name in tables)))
-        conn.execute(_RESET_SEQUENCES)
-        for table, rows in _seed_rows.get(url, []):
-            conn.execute(table.insert(), rows)
+
+    def __init__(self, tmp_path_factory, sqlite_template: Path) -> None:
+        self._tmp = tmp_path_factory
+        self._sqlite_template = sqlite_template
+        self._built: dict = {}
+
+    def get(self, database_url: str, renditions: bool = True) -> DemoSnapshot:
+        backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+        key = (backend, renditions)
+        if key not in self._built:
+            self._built[key] = self._build(backend, database_url, renditions)
+        return self._built[key]
+
+    def _build(self, backend: str, database_url: str, renditions: bool) -> DemoSnapshot:
+        import content.importer
+        from content.demo import import_demo_content
+        from search.index import get_index
+
+        folder = self._tmp.mktemp(f"demo-{backend}-{'full' if renditions else 'text'}")
+        if backend == "sqlite":
+            database = folder / "db.sqlite3"
+            shutil.copy(self._sqlite_template, database)
+            url = f"sqlite:///{database}"
+        else:
+            url = database_url
+            _truncate_all(url)
+        app = make_test_app(url, folder / "instance")
+        patch = pytest.MonkeyPatch()
+        if not renditions:
+            patch.setattr(content.importer, "store_renditions", lambda _image, _media, slug: (slug, []))
+        try:
+            with app.app_context():
+                import_demo_content(app)
+                get_index(app).updater.wait_idle()
+                if backend == "sqlite":
+                    db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))  # every row in the file
+                db.session.remove()
+        finally:
+            patch.undo()
+        rows = capture_postgres(url, load_all_models()) if backend == "postgresql" else None
+        return DemoSnapshot(folder, rows)
+
+
+class DemoSnapshot:
+    def __init__(self, folder: Path, rows) -> None:
+        self.folder, self.rows = folder, rows
+        self.database = folder / "db.sqlite3"
+        self.instance = folder / "instance"
+
+    def copy_instance(self, instance: Path | str) -> None:
+        """The files the import wrote (image renditions), copied into another instance folder."""
+        shutil.copytree(self.instance, instance, dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def demo_snapshots(tmp_path_factory, sqlite_template) -> DemoSnapshots:
+    return DemoSnapshots(tmp_path_factory, sqlite_template)
+
+
+@pytest.fixture(scope="session")
+def demo_content(demo_snapshots) -> DemoSnapshots:
+    """Request it (directly or through ``demo_app``…) and the test's database starts with the demo content."""
+    return demo_snapshots
+
+
+@pytest.fixture(scope="session")
+def demo_text_content(demo_snapshots) -> DemoSnapshots:
+    """Same as ``demo_content``, imported without drawing image renditions."""
+    return demo_snapshots
+
+
+def _wanted_demo(request) -> bool | None:
+    """None: an empty migrated database; True/False: the demo content with/without renditions."""
+    if "demo_content" in request.fixturenames:
+        return True
+    if "demo_text_content" in request.fixturenames:
+        return False
+    return None
 
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> str:
+    """The test's own database: empty and migrated, or holding the demo content when the test
+    (or one of its fixtures) requests ``demo_content``/``demo_text_content``. The content is in
+    place before any app of the test is created."""
+    demo = _wanted_demo(request)
     if request.param == "sqlite":
         path = tmp_path / "db.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        snapshots = request.getfixturevalue("demo_snapshots") if demo is not None else None
+        source = snapshots.get("sqlite", demo).database if snapshots else request.getfixturevalue("sqlite_template")
+        shutil.copy(source, path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_migrated")
-    _truncate_all(url)
+    if demo is None:
+        _truncate_all(url)
+    else:
+        restore_postgres(url, load_all_models(), request.getfixturevalue("demo_snapshots").get(url, demo).rows)
     return url
 
 
@@ -153,6 +232,19 @@ def postgres_app(request, tmp_path):
     db.session.remove()
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    """Production argon2 parameters cost ~0.4 s per hash here; tests need correctness, not cost.
+
+    (Processes a test starts, such as ``monozukuri staff create``, hash as in production.)
+    """
+    from argon2 import PasswordHasher
+
+    from staff import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -167,9 +259,8 @@ DEMO_DIR = PROJECT_ROOT / "content" / "demo"
 
 
 @pytest.fixture
-def demo_app(app):
-    """The app with the demo content imported (the state ``make run`` produces)."""
-    from content.demo import import_demo_content
-
-    import_demo_content(app)
+def demo_app(demo_content, app, database_url):
+    """The app with the demo content imported (the state ``make run`` produces): the rows come
+    with ``database_url``, the image renditions are copied into the app's instance folder."""
+    demo_content.get(database_url).copy_instance(app.instance_path)
     return app

@@ -36,13 +36,3 @@ def contractor_client(client, contractor):
 def admin_client(client, admin_user):
     assert login(client, admin_user.email).status_code == 302
     return client
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Production argon2 parameters cost ~0.4 s per hash here; tests need correctness, not cost."""
-    from argon2 import PasswordHasher
-
-    from staff import passwords
-
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

@@ -5,16 +5,6 @@ import pytest
 from careers_helpers import login_as, make_company, make_tour
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Production argon2 costs ~0.4 s per hash; staff logins here need correctness, not cost."""
-    from argon2 import PasswordHasher
-
-    from staff import passwords
-
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @pytest.fixture
 def company(session):
     return make_company(session)

@@ -38,16 +38,6 @@ def line_user(session):
 
 
 @pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Production argon2 costs ~0.4 s per hash; staff logins here need correctness, not cost."""
-    from argon2 import PasswordHasher
-
-    from staff import passwords
-
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-@pytest.fixture(autouse=True)
 def human_speed_forms(request):
     """Test clients post forms at once; the scripted-look checks have their own tests (test_events_rules)."""
     if "app" not in request.fixturenames:  # tests on their own app (app_on_copy) are not made to use ours

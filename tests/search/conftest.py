@@ -1,6 +1,7 @@
 """Search fixtures: the demo content without image renditions (fast), on every backend.
 
-``search_app``      — the ``app`` fixture (SQLite and PostgreSQL) with the demo articles imported.
+``search_app``      — the ``app`` fixture (SQLite and PostgreSQL) with the demo articles imported
+                       (a copy of the session's import, see ``DemoSnapshots`` in tests/conftest.py).
 ``demo_search_app`` — SQLite only, read-only tests: a copy of a database and index built
                        once per session (the relevance set, the views, ranking). Use
                        ``demo_session`` with it, never ``session`` (that one brings its own app).
@@ -13,7 +14,6 @@ from pathlib import Path
 import pytest
 
 import content.importer
-from content.demo import import_demo_content
 from core.db import db
 from testkit import make_test_app
 
@@ -23,28 +23,24 @@ def _no_renditions(_image, _media_dir, slug):
 
 
 @pytest.fixture
-def search_app(app, monkeypatch):
+def search_app(demo_text_content, app, database_url, monkeypatch):
     monkeypatch.setattr(content.importer, "store_renditions", _no_renditions)
-    import_demo_content(app)
+    demo_text_content.get(database_url, renditions=False).copy_instance(app.instance_path)
     return app
 
 
 @pytest.fixture(scope="session")
-def demo_snapshot(sqlite_template, tmp_path_factory) -> Path:
+def demo_snapshot(demo_snapshots, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("search-demo")
-    shutil.copy(sqlite_template, root / "db.sqlite3")
+    imported = demo_snapshots.get("sqlite", renditions=False)
+    shutil.copy(imported.database, root / "db.sqlite3")
+    imported.copy_instance(root / "instance")
     app = make_test_app(f"sqlite:///{root / 'db.sqlite3'}", root / "instance")
-    patch = pytest.MonkeyPatch()
-    patch.setattr(content.importer, "store_renditions", _no_renditions)
-    try:
-        with app.app_context():
-            import_demo_content(app)
-            from search.index import get_index
+    with app.app_context():
+        from search.index import get_index
 
-            get_index(app).doc_count()  # builds the index
-            db.session.remove()
-    finally:
-        patch.undo()
+        get_index(app).doc_count()  # builds the index
+        db.session.remove()
     return root
 
 

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def live_server(bot_demo_template, tmp_path_factory):
-    app = app_on_copy(bot_demo_template / "demo.sqlite3", tmp_path_factory.mktemp("playground-browser"))
+def live_server(demo_snapshots, tmp_path_factory):
+    app = app_on_copy(demo_snapshots.get("sqlite").database, tmp_path_factory.mktemp("playground-browser"))
     with serving(app) as base:
         yield base
     db.session.remove()
