@@ -12,7 +12,7 @@ def register(subparsers) -> None:
     sub = search.add_subparsers(dest="search_command", required=True)
     reindex = sub.add_parser("reindex", help="rebuild the index into a new folder and swap it in atomically")
     reindex.add_argument("--workers", type=int, default=None,
-                         help="processes building segments (default: one per CPU, at most 4; 0 = in this process)")
+                         help="processes building segments (default: CPUs - 2 from 4 CPUs up, else 0 = in this process)")
     reindex.set_defaults(handler=_reindex)
     status = sub.add_parser("status", help="show the live index generation and check it against the database")
     status.set_defaults(handler=_status)

@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,20 +33,54 @@ def cli(env: dict, *args: str) -> str:
 
 
 def timed_cli(env: dict, *args: str) -> tuple[float, float, float, str]:
-    """(wall seconds, CPU seconds, peak RSS MB of that process, stdout) of one CLI command.
+    """(wall seconds, CPU seconds, peak RSS MB, stdout) of one CLI command and the processes it starts.
 
-    CPU seconds tell the cost apart from waiting when other work shares the machine.
+    CPU seconds (``wait4``: the command and every child it waited for, e.g. the
+    reindex workers) tell the cost apart from waiting when other work shares the
+    machine. Peak RSS is the largest *sum* over the command's process tree,
+    sampled every 50 ms (``wait4`` alone reports only the largest single process).
     """
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "web.cli", *args], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = {"mb": 0.0}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak["mb"] = max(peak["mb"], tree_rss_mb(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out_chunks: list[str] = []
+    err_chunks: list[str] = []
+    readers = [threading.Thread(target=lambda: out_chunks.append(process.stdout.read()), daemon=True),
+               threading.Thread(target=lambda: err_chunks.append(process.stderr.read()), daemon=True)]
+    for reader in readers:
+        reader.start()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    for reader in readers:
+        reader.join()
     process.returncode = os.waitstatus_to_exitcode(status)
-    out, err = process.stdout.read(), process.stderr.read()
     if process.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{err[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out
+        raise SystemExit(f"{' '.join(args)} failed:\n{''.join(err_chunks)[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, max(peak["mb"], usage.ru_maxrss / 1024), "".join(out_chunks)
+
+
+def tree_rss_mb(pid: int) -> float:
+    """VmRSS of a process and all its descendants, in MB (what they hold together)."""
+    total, pending, seen = 0.0, [pid], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        total += memory_mb(current)["rss"]
+        pending += _children(current)
+    return total
 
 
 class Server:

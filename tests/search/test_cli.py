@@ -24,7 +24,7 @@ def test_reindex_and_status_commands(search_app, monkeypatch, capsys):
     assert main(["search", "reindex", "--workers", "0"]) == 0
     assert "search index rebuilt: 19 document(s)" in capsys.readouterr().out
     first = store.current_name()
-    assert main(["search", "reindex", "--workers", "1"]) == 0  # analysis in a separate process
+    assert main(["search", "reindex", "--workers", "1"]) == 0  # segments built by a separate process
     assert store.current_name() != first
     assert "19 document(s)" in capsys.readouterr().out
     assert main(["search", "status"]) == 0

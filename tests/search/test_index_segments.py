@@ -129,3 +129,35 @@ def test_a_failing_worker_leaves_the_live_index_untouched(search_app, monkeypatc
         indexer.rebuild(store, db.engine, workers=2)
     assert store.current_name() == live
     assert sorted(p.name for p in store.root.glob("gen-*")) == [live]
+
+
+def test_per_document_values_are_read_per_segment_in_one_go(tmp_path, monkeypatch):
+    """SearcherData's bulk column reads equal Whoosh's per-document answers (segments, deletions, gaps)."""
+    from search import indexer
+    from search.postings import SearcherData, _leaf_lengths, _leaf_values
+    from search.scoring import WEIGHTING
+    from search.store import IndexStore
+
+    monkeypatch.setattr(indexer, "SEGMENT_DOCS", 40)
+    docs = make_corpus(100)
+    docs[7].title, docs[7].summary, docs[7].body, docs[7].tags, docs[7].meta = "", "", "", [], []  # no words
+    store = IndexStore(tmp_path)
+    path, _ = indexer.write_generation(store, docs)
+    store.publish(path, 100)
+    ix = store.open_current()
+    with ix.writer() as writer:
+        writer.delete_by_term("doc_id", docs[50].doc_id)
+    searcher = ix.searcher(weighting=WEIGHTING)
+    reader = searcher.reader()
+    assert len(reader.leaf_readers()) == 3 and reader.has_deletions()
+    data = SearcherData(searcher)
+    published, category = reader.column_reader("published"), reader.column_reader("category")
+    assert data.published == [published[d] for d in range(100)]
+    assert data.category == [category[d] for d in range(100)]
+    assert data.lengths == [reader.doc_field_length(d, "words", 1) or 0 for d in range(100)]
+    assert data.lengths[7] == 0 and min(data.lengths[:7]) > 0
+    bulk = [(_leaf_values(leaf, "category"), _leaf_lengths(leaf, "words")) for leaf, _ in reader.leaf_readers()]
+    monkeypatch.setattr("search.postings._bulk", lambda column, count: None)  # document by document
+    assert bulk == [(_leaf_values(leaf, "category"), _leaf_lengths(leaf, "words")) for leaf, _ in reader.leaf_readers()]
+    searcher.close()
+    ix.close()

@@ -140,3 +140,34 @@ def _update_titles(url: str, instance: str, worker: int) -> None:
             db.session.commit()
         assert get_index(app).updater.wait_idle(120)
         db.session.remove()
+
+
+def test_opening_the_index_reads_only_what_it_needs(tmp_path):
+    """whoosh copied each memory-mapped sub-file of a segment (postings, columns) into a BytesIO on open."""
+    import tracemalloc
+
+    from bench.searchkit.corpus import make_corpus
+    from search.postings import SearcherData
+    from search.scoring import WEIGHTING
+    from search.store import IndexStore
+
+    store = IndexStore(tmp_path)
+    path, count = write_generation(store, make_corpus(300))
+    postings_bytes = sum(p.stat().st_size for p in path.glob("*.seg"))
+    assert count == 300 and postings_bytes > 2_000_000
+    store.publish(path, count)
+    first = store.open_current()  # once untraced: the modules a reader imports on first use
+    SearcherData(first.searcher(weighting=WEIGHTING)).searcher.close()
+    first.close()
+    tracemalloc.start()
+    try:
+        ix = store.open_current()
+        data = SearcherData(ix.searcher(weighting=WEIGHTING))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert not ix.storage.supports_mmap
+    assert peak < postings_bytes / 10, peak
+    assert data.scores("words", "工場")  # and it reads what a query needs
+    data.searcher.close()
+    ix.close()

@@ -1,0 +1,68 @@
+"""A fresh web worker finds the mappers configured, the templates compiled and the index open."""
+from __future__ import annotations
+
+import gc
+import weakref
+
+from search import warmup
+from search.index import get_index
+
+
+def test_prepare_compiles_the_search_page_with_what_it_extends_and_includes(demo_search_app):
+    names = warmup.compile_templates(demo_search_app, warmup.SEARCH_TEMPLATES)
+    assert {"search/results.html", "base.html", "partials/contact_block.html"} <= set(names)
+    env = demo_search_app.jinja_env
+    assert all(env.get_template(name) is env.get_template(name) for name in names)  # cached, not recompiled
+
+
+def test_the_master_prepares_once_before_its_first_fork(demo_search_app, monkeypatch):
+    calls = []
+    monkeypatch.setattr(warmup, "prepare", lambda app: calls.append(app))
+    monkeypatch.setitem(warmup._fork_target, "app", weakref.ref(demo_search_app))
+    monkeypatch.setitem(warmup._fork_target, "prepared", False)
+    try:
+        warmup._before_fork()
+        warmup._before_fork()  # a respawned worker: nothing to do again
+    finally:
+        gc.unfreeze()
+    assert calls == [demo_search_app]
+
+
+def test_a_failing_preparation_never_breaks_the_fork(demo_search_app, monkeypatch):
+    def broken(app):
+        raise RuntimeError("template error")
+
+    monkeypatch.setattr(warmup, "prepare", broken)
+    monkeypatch.setitem(warmup._fork_target, "app", weakref.ref(demo_search_app))
+    monkeypatch.setitem(warmup._fork_target, "prepared", False)
+    try:
+        warmup._before_fork()
+    finally:
+        gc.unfreeze()
+
+
+def test_prepare_touches_no_database(demo_search_app, monkeypatch):
+    from sqlalchemy import event
+
+    from core.db import db
+
+    checkouts = []
+
+    def listener(*args) -> None:
+        checkouts.append(args)
+
+    event.listen(db.engine, "checkout", listener)
+    try:
+        warmup.prepare(demo_search_app)
+    finally:
+        event.remove(db.engine, "checkout", listener)
+    assert checkouts == []
+
+
+def test_warm_opens_the_index_and_the_recency_factors(demo_search_app):
+    index = get_index(demo_search_app)
+    index.invalidate()
+    warmup.warm(index.store.root)
+    data = index._reader_slot.data
+    assert data.searcher.doc_count() == 19
+    assert len(data._recency) == 1 and len(next(iter(data._recency.values()))) == 19
