@@ -48,9 +48,10 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.append(str(ROOT / "bench"))  # after the project: this file must not shadow kpi/
+sys.path.append(str(ROOT / "tools"))  # kpi_render_cost: in-process figures beside the HTTP ones
 
 import harness  # noqa: E402
-from kpi_cpu import PASSWORD, in_process, profile  # noqa: E402
+from kpi_render_cost import PASSWORD, in_process, profile  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 DAYS = 90

@@ -1,9 +1,9 @@
-"""Companion of bench/kpi.py: what one dashboard render costs, read in the process that renders it.
+"""What one KPI dashboard render costs, read in the process that renders it (used by bench/kpi.py).
 
 The HTTP figures of bench/kpi.py (from outside, against ``monozukuri serve``) are the
 measurement; these add what holds on a loaded machine: SQL queries per render, the
 app's CPU time and the PostgreSQL backends' CPU per render, and a cProfile on demand.
-Not a bench of its own (``make bench`` skips it).
+A profiling aid, not a bench: the bench's figures are the HTTP ones.
 """
 from __future__ import annotations
 
