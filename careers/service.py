@@ -22,6 +22,7 @@ from careers.models import (
 )
 from content.models import Company
 from core.db import utcnow
+from core.timefmt import JST
 from events.models import Registration
 from events.validation import FieldError, clean_contact, clean_name
 from kpi import attribution, sources
@@ -139,7 +140,8 @@ def record_outcome(session: Session, form: OutcomeForm, *, registration: Registr
             return earlier
     if form.kind not in OUTCOME_KINDS:
         raise CareersError("kind", "応募・内定・就職のどれかを選んでください。")
-    if form.occurred_on > utcnow().date() or form.occurred_on.year < 2000:
+    # Outcomes are dated in Japan: from 0:00 to 9:00 JST the UTC date is still yesterday.
+    if form.occurred_on > utcnow().astimezone(JST).date() or form.occurred_on.year < 2000:
         raise CareersError("occurred_on", "日付を確認してください（未来の日付は記録できません）。")
     if form.company_id is not None and session.get(Company, form.company_id) is None:
         raise CareersError("company_id", "企業が見つかりません。")

@@ -223,3 +223,18 @@ def test_the_form_refuses_a_future_day_in_japanese(app, session, ward, tour, com
         "csrf_token": fields["csrf_token"], "kind": "hired", "occurred_on": "昨日", "company_id": str(company.id)})
     assert response.status_code == 400 and "2026-07-01" in response.get_data(as_text=True)
     assert rows(session, Outcome) == []
+
+
+def test_an_outcome_dated_today_in_japan_is_accepted_before_9_am(app, session, monkeypatch):
+    """0:30 JST on 4 December is still 3 December in UTC: 'today' is Japan's day, not UTC's."""
+    from datetime import UTC, date, datetime
+
+    import pytest
+
+    from careers import service
+
+    monkeypatch.setattr(service, "utcnow", lambda: datetime(2026, 12, 3, 15, 30, tzinfo=UTC))
+    outcome = service.record_outcome(session, service.OutcomeForm("hired", date(2026, 12, 4), None, False))
+    assert outcome.occurred_on == date(2026, 12, 4)
+    with pytest.raises(service.CareersError):
+        service.record_outcome(session, service.OutcomeForm("hired", date(2026, 12, 5), None, False))
