@@ -39,7 +39,8 @@ pairs: $(STAMP)
 	$(BIN)/python tools/package_pairs.py
 
 test: setup lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 bench: setup
 	# The benches; the other files in bench/ are their shared parts (servers, load generators, kits).
