@@ -109,6 +109,8 @@ def test_an_unknown_session_is_invalidated_and_the_client_identifies_again(stand
         gateway.wait_until_ready()
         gateway.drop(4000, forget_session=True)  # the session is gone on Discord's side
         gateway.wait_for(lambda: len(gateway.ops(IDENTIFY)) == 2, timeout=20)
+        # The second READY is sent after the IDENTIFY; closing before it arrives would lose it.
+        gateway.wait_for(lambda: c.seen.count("READY") == 2, timeout=20)
 
     run_client(rest, client, scenario)
     assert len(gateway.ops(RESUME)) == 1 and len(gateway.sessions) == 1

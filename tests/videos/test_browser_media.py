@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 from standins.x_api import XApiStandin
 from standins.youtube_feed import YouTubeFeedStandin
@@ -64,7 +65,8 @@ def test_youtube_and_x_from_the_console_to_the_timeline(sqlite_template, tmp_pat
         tab.goto(f"{base}/admin/videos/")
         tab.fill("#video-source-id", f"https://www.youtube.com/channel/{CHANNEL}")
         tab.click("button:has-text('登録する')")
-        assert "登録しました" in tab.content()
+        # The form posts and redirects; wait for the notice instead of reading a page mid-navigation.
+        tab.get_by_text("登録しました").first.wait_for()
         jobs.import_videos(app)
 
         # The article embeds the video; nothing but our server is asked before the click.
@@ -90,13 +92,13 @@ def test_youtube_and_x_from_the_console_to_the_timeline(sqlite_template, tmp_pat
             box.set_checked(box.get_attribute("value") == "x")
         tab.select_option("#bc-article", "video-article")
         tab.fill("#bc-text", LONG_JAPANESE)
-        assert tab.locator("#bc-x-count").text_content() == "304"
-        assert tab.locator("[data-x-over]").is_visible()
+        expect(tab.locator("#bc-x-count")).to_have_text("304")  # waits for the composer script
+        expect(tab.locator("[data-x-over]")).to_be_visible()
         tab.click("button[value=send]")
         assert "Xの投稿は280" in tab.locator("[role=alert]").first.text_content()
         tab.fill("#bc-text", LONG_JAPANESE[:120])
-        assert tab.locator("#bc-x-count").text_content() == "264"
-        assert not tab.locator("[data-x-over]").is_visible()
+        expect(tab.locator("#bc-x-count")).to_have_text("264")
+        expect(tab.locator("[data-x-over]")).to_be_hidden()
         tab.click("button[value=send]")
         tab.wait_for_load_state()
         alerts = tab.locator("[role=alert]")
