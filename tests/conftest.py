@@ -81,7 +81,7 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_migrated():
-    with scratch_postgres_database(_postgres_url()) as url:
+    with scratch_postgres_database(_postgres_url(), durable=False) as url:
         migrate(url)
         # What a freshly migrated database holds (e.g. the announce rules a data migration
         # wrote), so every test starts from it, as on SQLite.
@@ -264,3 +264,13 @@ def demo_app(demo_content, app, database_url):
     with ``database_url``, the image renditions are copied into the app's instance folder."""
     demo_content.get(database_url).copy_instance(app.instance_path)
     return app
+
+
+def pytest_collection_modifyitems(config, items):
+    """Hand the slow files out first.
+
+    Under ``--dist loadfile --no-loadscope-reorder`` xdist gives whole files to workers in this
+    order; files that drive Chromium take the longest, so they start first and no worker is left
+    finishing one alone at the end. The order inside a file is kept."""
+    slow_files = {item.path for item in items if item.get_closest_marker("browser")}
+    items.sort(key=lambda item: item.path not in slow_files)

@@ -79,13 +79,18 @@ def worker_id() -> str:
 
 
 @contextmanager
-def scratch_postgres_database(url: str):
-    """A fresh database per test session (per xdist worker), so parallel runs never share state."""
+def scratch_postgres_database(url: str, durable: bool = True):
+    """A fresh database per test session (per xdist worker), so parallel runs never share state.
+
+    ``durable=False`` (the test suite) turns off synchronous commit for it: a test database needs
+    no crash safety, and every test commits many times. Benches keep the server's setting."""
     base = make_url(url)
     name = f"{base.database}_{worker_id()}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = _admin_engine(url)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+        if not durable:
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     try:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
