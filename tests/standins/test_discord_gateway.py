@@ -89,6 +89,7 @@ def test_dispatch_reaches_the_client_and_a_close_is_resumed_with_missed_events(s
         gateway.dispatch("CHANNEL_UPDATE", {**rest.channels[TEXT], "name": "renamed"})  # missed while away
         gateway.wait_for(lambda: len(gateway.ops(RESUME)) == 1 and session.socket is not None)
         gateway.wait_for(lambda: "RESUMED" in [p["t"] for p in session.sent])
+        gateway.wait_for(lambda: "RESUMED" in c.seen)  # sent is not yet seen: do not close before it is
         return session
 
     session = run_client(rest, client, scenario)
