@@ -340,8 +340,9 @@ def _tag_ids(row) -> list[int]:
 # --- the article page ----------------------------------------------------------------
 
 
-def article_page(slug: str) -> str | None:
-    """The whole public page of a published article, or None (404)."""
+def article_page(slug: str, *, refresh_related: bool = True) -> str | None:
+    """The whole public page of a published article, or None (404). ``refresh_related=False``
+    leaves related articles ranked more than ``RELATED_REFRESH`` ago as they are (the worker)."""
     session = db.session
     now = utcnow()
     main, related = _fetch(slug, now)
@@ -359,7 +360,8 @@ def article_page(slug: str) -> str | None:
         main, related = _fetch(slug, now)
         if main is None:
             return None
-    elif main.category != "about" and (main.related_at is None or now - main.related_at >= RELATED_REFRESH):
+    elif refresh_related and main.category != "about" and (
+            main.related_at is None or now - main.related_at >= RELATED_REFRESH):
         _store(session, main)
         related = _fetch(slug, now)[1]
     head, extra, content = html.split(page_regions.REGION_MARK)
@@ -526,7 +528,7 @@ def category_page(category: str, number: int, *, heading: str, lead: str) -> str
 # --- building ahead ------------------------------------------------------------------
 
 
-def build_all(app) -> tuple[int, int]:
+def build_all(app, *, refresh_related: bool = True) -> tuple[int, int]:
     """Bring every published article's stored parts and cards up to date (after a bulk import
     or a deploy that changed templates), so no visitor's first view pays for the rendering.
     Returns (articles, category pages) looked at; what is fresh already is left as it is."""
@@ -538,7 +540,7 @@ def build_all(app) -> tuple[int, int]:
         db.session.remove()
     for slug in slugs:
         with app.test_request_context(urls.article_site_path(slug)):
-            article_page(slug)
+            article_page(slug, refresh_related=refresh_related)
             db.session.remove()
     pages = 0
     for category in CATEGORIES:

@@ -288,3 +288,14 @@ def test_build_all_stores_every_part_ahead_of_the_first_view(demo_app, demo_clie
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
     assert [w for w in writes if "kpi_page_views" not in w] == []
+
+
+def test_the_worker_rebuilds_stale_parts_before_anyone_views_them(demo_app, session):
+    from content import jobs
+
+    article_id = _with_related(session).id
+    jobs.run_page_build(demo_app)
+    session.get(Article, article_id).title = "誰も開いていない間に直した見出し"
+    session.commit()
+    jobs.run_page_build(demo_app)
+    assert "誰も開いていない間に直した見出し" in _stored(session, article_id).page_html
