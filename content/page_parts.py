@@ -340,9 +340,23 @@ def _tag_ids(row) -> list[int]:
 # --- the article page ----------------------------------------------------------------
 
 
-def article_page(slug: str, *, refresh_related: bool = True) -> str | None:
-    """The whole public page of a published article, or None (404). ``refresh_related=False``
-    leaves related articles ranked more than ``RELATED_REFRESH`` ago as they are (the worker)."""
+def article_page(slug: str) -> str | None:
+    """The whole public page of a published article, or None (404)."""
+    found = _current_parts(slug)
+    if found is None:
+        return None
+    main, related, html, version = found
+    if html is None:
+        return render_whole(slug)
+    head, extra, content = html.split(page_regions.REGION_MARK)
+    return page_regions.assemble(head, extra, _fill(content.split(SLOT), main, related, version))
+
+
+def _current_parts(slug: str, *, refresh_related: bool = True):
+    """(row, related rows, fragment, version) of a published article, its stored parts rebuilt
+    first when stale (fragment None: it cannot be kept in parts), or None (not public).
+    ``refresh_related=False`` leaves related articles ranked over ``RELATED_REFRESH`` ago as they
+    are (the worker: the next view ranks them)."""
     session = db.session
     now = utcnow()
     main, related = _fetch(slug, now)
@@ -355,7 +369,7 @@ def article_page(slug: str, *, refresh_related: bool = True) -> str | None:
         article = _load_article(session, main.id)
         html = build_fragment(article) if article is not None else None
         if html is None:
-            return render_whole(slug)
+            return main, related, None, version
         _store(session, main, page=(key, html))  # its tags or category may have changed: rank again
         main, related = _fetch(slug, now)
         if main is None:
@@ -364,8 +378,7 @@ def article_page(slug: str, *, refresh_related: bool = True) -> str | None:
             main.related_at is None or now - main.related_at >= RELATED_REFRESH):
         _store(session, main)
         related = _fetch(slug, now)[1]
-    head, extra, content = html.split(page_regions.REGION_MARK)
-    return page_regions.assemble(head, extra, _fill(content.split(SLOT), main, related, version))
+    return main, related, html, version
 
 
 def _fill(pieces: list[str], main, related_rows, version: str) -> str:
@@ -540,7 +553,9 @@ def build_all(app, *, refresh_related: bool = True) -> tuple[int, int]:
         db.session.remove()
     for slug in slugs:
         with app.test_request_context(urls.article_site_path(slug)):
-            article_page(slug, refresh_related=refresh_related)
+            found = _current_parts(slug, refresh_related=refresh_related)
+            if found is not None:
+                cards(found[1], found[3])  # the related articles' cards
             db.session.remove()
     pages = 0
     for category in CATEGORIES:
