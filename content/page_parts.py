@@ -7,9 +7,8 @@ What depends only on an article is made once, when it changes, and kept on its r
   what must stay live — the event box (seats left, closed), the broadcasts about the
   article, the related-article cards, and the body when it embeds videos (their titles
   live in the videos table). ``page_key`` is a digest of every input: the article's own
-  columns (body included), its company's name and slug, its tag ids (tags are never
-  renamed: a new name is a new tag), the templates and static files, the settings and
-  ``VERSION``. Every request recomputes the digest from the row it reads, so any edit —
+  columns (body included), its company's name and slug, its tags (ids and names), the
+  templates and static files, the settings and ``VERSION``. Every request recomputes the digest from the row it reads, so any edit —
   console, import, restore, a plain SQL update — is served at once; a mismatch rebuilds
   the fragment (from the same templates ``render_template`` uses) before the page is served.
 - ``card_html``: the article's card as listings and related sections show it, keyed the same
@@ -58,7 +57,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from content import ogp, service, urls
 from content.markdown import render_markdown
-from content.models import CATEGORIES, SERIES, Article, Company, article_related, article_tags
+from content.models import CATEGORIES, SERIES, Article, Company, Tag, article_related, article_tags
 from core import page_regions, site
 from core.db import UTCDateTime, db, utcnow
 from core.pagination import links_html
@@ -99,12 +98,15 @@ def _public(t):
 # --- the one query of an article page ------------------------------------------------
 
 
-def _tag_ids_column(dialect: str, article_id):
-    """The article's tag ids as one string ("3,17,42", in no particular order)."""
-    tag_id = article_tags.c.tag_id
-    joined = (func.group_concat(tag_id, literal_column("','"), type_=Text) if dialect == "sqlite"
-              else func.string_agg(cast(tag_id, Text), literal_column("','"), type_=Text))
-    return select(joined).where(article_tags.c.article_id == article_id).scalar_subquery()
+def _tags_column(dialect: str, article_id):
+    """The article's tags as one string, each "id:length:name" (so no name can pass for another;
+    the order is the index's, and a different order would only cost a rebuild)."""
+    item = (cast(article_tags.c.tag_id, Text) + literal(":", Text) + cast(func.length(Tag.name), Text)
+            + literal(":", Text) + Tag.name)
+    joined = (func.group_concat(item, literal_column("','"), type_=Text) if dialect == "sqlite"
+              else func.string_agg(item, literal_column("','"), type_=Text))
+    return (select(joined).select_from(article_tags.join(Tag, Tag.id == article_tags.c.tag_id))
+            .where(article_tags.c.article_id == article_id).scalar_subquery())
 
 
 def _article_statement(dialect: str):
@@ -114,7 +116,7 @@ def _article_statement(dialect: str):
     own = [
         *(a.c[name] for name in PAGE_COLUMNS),
         _companies.c.name.label("company_name"), _companies.c.slug.label("company_slug"),
-        _tag_ids_column(dialect, a.c.id).label("tag_ids"),
+        _tags_column(dialect, a.c.id).label("tags"),
         select(_events.c.id).where(_events.c.article_id == a.c.id).limit(1).scalar_subquery().label("event_id"),
         exists().where(_broadcasts.c.article_id == a.c.id).label("has_posts"),
     ]
@@ -173,7 +175,7 @@ def card_key(row, version: str) -> str:
 
 def page_key(row, version: str) -> str:
     """Digest of everything the stored fragment of this article shows."""
-    tags = ",".join(sorted((row.tag_ids or "").split(","), key=lambda v: (len(v), v)))
+    tags = row.tags or ""
     body, author = row.body_md or "", row.author or ""
     alt, credit = row.hero_alt or "", row.hero_credit or ""
     company = row.company_name
@@ -303,7 +305,7 @@ def _store(session: Session, row, *, page: tuple[str, str] | None = None) -> Non
     (key, html) when given: one short transaction."""
     article_id, category = row.id, row.category
     subject = SimpleNamespace(id=article_id, category=category)
-    tag_ids = _tag_ids(row)
+    tag_ids = list(session.scalars(select(article_tags.c.tag_id).where(article_tags.c.article_id == article_id)))
     ids: list[int] = []
     if category != "about":
         ids = service._ids_sharing_tags(session, subject, tag_ids, RELATED_LIMIT) if tag_ids else []
@@ -331,10 +333,6 @@ def _write(work, what: str) -> None:
             work(connection)
     except Exception:  # a read-only replica, a lock timeout: the page is still served
         log.warning("%s could not be stored", what, exc_info=True)
-
-
-def _tag_ids(row) -> list[int]:
-    return [int(v) for v in (row.tag_ids or "").split(",") if v]
 
 
 # --- the article page ----------------------------------------------------------------
