@@ -327,9 +327,14 @@ def _store(session: Session, row, *, page: tuple[str, str] | None = None) -> Non
 
 
 def _write(work, what: str) -> None:
-    """Store derived data (own short transaction; a failure only costs the next view a rebuild)."""
+    """Store derived data (own short transaction; a failure only costs the next view a rebuild).
+
+    Derived data needs no durability: on PostgreSQL the commit does not wait for the WAL flush
+    (a crash may lose the last such writes, which the next view makes again)."""
     try:
         with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             work(connection)
     except Exception:  # a read-only replica, a lock timeout: the page is still served
         log.warning("%s could not be stored", what, exc_info=True)
