@@ -1,4 +1,4 @@
-"""``monozukuri content import PATH``."""
+"""``monozukuri content import PATH`` and ``monozukuri content build-pages``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,6 +13,18 @@ def register(subparsers) -> None:
                      help="also overwrite articles edited in the console since their last import "
                           "(the console version stays in the article's revisions)")
     imp.set_defaults(handler=_import)
+    build = sub.add_parser("build-pages", help="render the stored article parts and cards that are missing or "
+                                               "stale (after a bulk import or a template change)")
+    build.set_defaults(handler=_build_pages)
+
+
+def _build_pages(_args) -> int:
+    from content.page_parts import build_all
+    from core.cli import create_app
+
+    articles, pages = build_all(create_app())
+    print(f"stored parts up to date for {articles} article(s) and {pages} category page(s)")
+    return 0
 
 
 def _import(args) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
@@ -30,6 +30,17 @@ article_tags = Table(
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
     Index("ix_article_tags_tag_article", "tag_id", "article_id"),  # articles sharing a tag (related articles)
+)
+
+# The related articles shown under an article, ranked by content.page_parts (derived, never edited).
+# Rows rather than a list on the article: the article page's one query joins them and checks each
+# related article's publication live.
+article_related = Table(
+    "article_related",
+    Base.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("related_id", ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
 )
 
 
@@ -87,10 +98,15 @@ class Article(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
 
-    # Derived, never edited: the sanitised body HTML and related-article ids of the public page,
-    # kept so an uncached view neither renders Markdown nor ranks related articles
-    # (content.page_parts). Loaded only by the article page.
-    page_parts: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    # Derived, never edited (content.page_parts): the article-specific parts of the public page and
+    # the article's card, each with the digest of the inputs it was made from, and when the related
+    # articles (article_related) were last ranked. Written with plain UPDATEs that touch neither
+    # ``version`` nor ``updated_at``; read by the public pages' own queries, never loaded by the ORM.
+    page_key: Mapped[str | None] = mapped_column(String(64), deferred=True)
+    page_html: Mapped[str | None] = mapped_column(Text, deferred=True)
+    related_at: Mapped[datetime | None] = mapped_column(deferred=True)
+    card_key: Mapped[str | None] = mapped_column(String(64), deferred=True)
+    card_html: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     company: Mapped[Company | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)

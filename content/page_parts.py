@@ -1,93 +1,574 @@
-"""Precomputed parts of the public article page: sanitised body HTML and related-article ids.
+"""The public article page and category archive without per-request rendering of stored work.
 
-Rendering Markdown and ranking related articles were most of an uncached article view.
-Both are derived data, so they are kept on the article row (``Article.page_parts``)
-and recomputed only when stale:
+What depends only on an article is made once, when it changes, and kept on its row:
 
-- the body HTML when the Markdown (or the renderer, ``VERSION``) changed — keyed by a
-  digest of the Markdown, so any way of editing the body is noticed;
-- the related ids when the article's own category or tags changed, or after
-  ``RELATED_REFRESH`` (so an article published meanwhile joins its neighbours' lists).
-  Ids are re-checked on every view: an article unpublished since never shows.
+- ``page_html``: the article-specific regions of its page (head, head extras, content:
+  the rendered Markdown body, tags, share links, company call-to-action) with *slots* for
+  what must stay live — the event box (seats left, closed), the broadcasts about the
+  article, the related-article cards, and the body when it embeds videos (their titles
+  live in the videos table). ``page_key`` is a digest of every input: the article's own
+  columns (body included), its company's name and slug, its tags (ids and names), the
+  templates and static files, the settings and ``VERSION``. Every request recomputes the digest from the row it reads, so any edit —
+  console, import, restore, a plain SQL update — is served at once; a mismatch rebuilds
+  the fragment (from the same templates ``render_template`` uses) before the page is served.
+- ``card_html``: the article's card as listings and related sections show it, keyed the same
+  way by ``card_key`` over the fields a card shows.
+- ``article_related``: the ranked related articles, ranked again after ``RELATED_REFRESH``
+  or when the fragment is rebuilt (its tags or category may have changed).
 
-The write-back is a plain UPDATE of this one column: it neither bumps the editor's
-optimistic-lock ``version`` nor ``updated_at``, so staff work is never disturbed.
+A request then runs ONE query (a statement built once): the article row, its company,
+tag ids, whether it has an event or broadcasts, and — in the same statement — its related
+articles that are public *now* with their cards. Event boxes and broadcasts are rendered
+per request, as before, and only for the articles that have them. The site chrome comes
+from ``core.page_regions`` (rendered once per process and settings).
+
+Writes are plain UPDATEs in their own short transaction: they change neither the editor's
+optimistic-lock ``version`` nor ``updated_at``, and a failed write only costs the next
+request the same rebuild.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from flask import current_app, request
+from markupsafe import Markup, escape
+from sqlalchemy import (
+    Integer,
+    String,
+    Text,
+    bindparam,
+    cast,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    table,
+    union_all,
+)
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from content import service
+from content import ogp, service, urls
 from content.markdown import render_markdown
-from content.models import Article
-from core.db import db, utcnow
+from content.models import CATEGORIES, SERIES, Article, Company, Tag, article_related, article_tags
+from core import page_regions, site
+from core.db import UTCDateTime, db, utcnow
+from core.pagination import links_html
+from core.prepared import PreparedQuery
 
 log = logging.getLogger(__name__)
 
-VERSION = 1  # bump when render_markdown's output changes for the same Markdown
+VERSION = "2"  # bump when code (not templates) changes what a stored fragment or card holds
 RELATED_REFRESH = timedelta(minutes=10)
 RELATED_LIMIT = 4
+ARTICLE_TEMPLATE = "archive/article.html"
+LIST_TEMPLATE = "archive/list.html"
+MACROS = "partials/macros.html"
+SLOT = page_regions.SLOT_MARK
+LIVE_BLOCKS = ("event_box", "posts", "related")
+CATEGORY_PER_PAGE = 12
+
+_articles = Article.__table__
+_companies = Company.__table__
+# Tables of other domains, by name only (the article page asks whether a row exists).
+_events = table("events", column("id", Integer), column("article_id", Integer))
+_broadcasts = table("broadcasts", column("article_id", Integer))
+
+CARD_COLUMNS = ("id", "slug", "title", "summary", "category", "series", "published_at", "hero_image", "hero_sizes")
+PAGE_COLUMNS = ("body_md", "author", "updated_at", "hero_alt", "hero_credit", "page_key", "page_html", "related_at")
 
 
-def body_key(article: Article) -> str:
-    digest = hashlib.blake2b((article.body_md or "").encode(), digest_size=12).hexdigest()
-    return f"{VERSION}:{digest}"
+def _card_columns(t) -> list:
+    # hero_sizes as its JSON text: read only when a card is drawn, and digested as it is stored.
+    return [cast(t.c[name], Text).label(name) if name == "hero_sizes" else t.c[name] for name in CARD_COLUMNS]
 
 
-def related_key(article: Article) -> str:
-    return f"{article.category}:{','.join(str(tag.id) for tag in sorted(article.tags, key=lambda t: t.id))}"
+def _public(t):
+    return (t.c.status == "published", t.c.published_at.is_not(None),
+            t.c.published_at <= bindparam("now", type_=UTCDateTime()))
 
 
-def _related_is_fresh(parts: dict, article: Article, now: datetime) -> bool:
-    try:
-        computed_at = datetime.fromisoformat(parts["related_at"])
-    except (KeyError, TypeError, ValueError):
-        return False
-    return parts.get("related_key") == related_key(article) and now - computed_at < RELATED_REFRESH \
-        and isinstance(parts.get("related"), list)
+# --- the one query of an article page ------------------------------------------------
 
 
-def article_page(session: Session, article: Article) -> tuple[str, list[Article]]:
-    """(body HTML, related articles) for the public page, from the stored parts when fresh."""
-    parts = dict(article.page_parts or {})
-    changed = False
-    key = body_key(article)
-    if parts.get("body_key") != key or not isinstance(parts.get("body_html"), str):
-        parts.update(body_key=key, body_html=render_markdown(article.body_md or ""))
-        changed = True
-    related: list[Article] = []
-    if article.category != "about":
-        now = utcnow()
-        if not _related_is_fresh(parts, article, now):
-            ids = [item.id for item in service.related_articles(session, article, limit=RELATED_LIMIT)]
-            parts.update(related=ids, related_at=now.isoformat(), related_key=related_key(article))
-            changed = True
-        related = _published_in_order(session, parts["related"])
-    if changed:
-        _store(article.id, parts)
-    return parts["body_html"], related
+def _tags_column(dialect: str, article_id):
+    """The article's tags as one string, each "id:length:name" (so no name can pass for another;
+    the order is the index's, and a different order would only cost a rebuild)."""
+    item = (cast(article_tags.c.tag_id, Text) + literal(":", Text) + cast(func.length(Tag.name), Text)
+            + literal(":", Text) + Tag.name)
+    joined = (func.group_concat(item, literal_column("','"), type_=Text) if dialect == "sqlite"
+              else func.string_agg(item, literal_column("','"), type_=Text))
+    return (select(joined).select_from(article_tags.join(Tag, Tag.id == article_tags.c.tag_id))
+            .where(article_tags.c.article_id == article_id).scalar_subquery())
 
 
-def _published_in_order(session: Session, ids: list[int]) -> list[Article]:
-    if not ids:
-        return []
-    # Cards show no tags: the articles alone, one query.
-    query = select(Article).where(*service.public_filters(), Article.id.in_(ids))
-    found = {item.id: item for item in session.scalars(query)}
-    return [found[i] for i in ids if i in found]
+def _article_statement(dialect: str):
+    """The article (position 0) and, in the same statement, its related articles that are public
+    now with their cards (positions 1…): the columns only the article has are NULL for them."""
+    a = _articles
+    own = [
+        *(a.c[name] for name in PAGE_COLUMNS),
+        _companies.c.name.label("company_name"), _companies.c.slug.label("company_slug"),
+        _tags_column(dialect, a.c.id).label("tags"),
+        select(_events.c.id).where(_events.c.article_id == a.c.id).limit(1).scalar_subquery().label("event_id"),
+        exists().where(_broadcasts.c.article_id == a.c.id).label("has_posts"),
+    ]
+    main = (
+        select(literal(0, Integer).label("position"), *_card_columns(a),
+               cast(null(), String).label("card_key"), cast(null(), Text).label("card_html"), *own)
+        .select_from(a.outerjoin(_companies, _companies.c.id == a.c.company_id))
+        .where(*_public(a), a.c.slug == bindparam("slug"))
+    )
+    owner, b = _articles.alias("owner"), _articles.alias("related")
+    rel = article_related
+    related = (
+        select(rel.c.position, *_card_columns(b), b.c.card_key, b.c.card_html,
+               *(cast(null(), column.type) for column in own))
+        .select_from(rel.join(owner, owner.c.id == rel.c.article_id).join(b, b.c.id == rel.c.related_id))
+        .where(owner.c.slug == bindparam("slug"), *_public(b))
+    )
+    return union_all(main, related)
 
 
-def _store(article_id: int, parts: dict) -> None:
-    """Keep the parts (own short transaction; a failure only costs the next view a recompute)."""
-    table = Article.__table__
+_ARTICLE_QUERY = PreparedQuery(_article_statement)
+
+
+def _fetch(slug: str, now: datetime) -> tuple[object | None, list]:
+    main = None
+    related = []
+    for row in _ARTICLE_QUERY.all(db.engine, slug=slug, now=now):
+        if row.position == 0:
+            main = row
+        else:
+            related.append(row)
+    related.sort(key=lambda row: row.position)
+    return main, related
+
+
+# --- digests -------------------------------------------------------------------------
+
+
+def _version() -> str:
+    return page_regions.version(f"{VERSION}|{ogp.RENDER_VERSION}")
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+# Free text is length-prefixed, everything else written as its repr: no two different inputs
+# give the same text (a title holding the separator cannot pass for the next field).
+def card_key(row, version: str) -> str:
+    """Digest of everything the stored card of this article shows."""
+    title, summary = row.title, row.summary or ""
+    return _digest(f"{version}\x1f{row.id}\x1f{row.slug!r}\x1f{len(title)}:{title}\x1f{len(summary)}:{summary}"
+                   f"\x1f{row.category!r}\x1f{row.series!r}\x1f{row.published_at!r}\x1f{row.hero_image!r}"
+                   f"\x1f{row.hero_sizes!r}")
+
+
+def page_key(row, version: str) -> str:
+    """Digest of everything the stored fragment of this article shows."""
+    tags = row.tags or ""
+    body, author = row.body_md or "", row.author or ""
+    alt, credit = row.hero_alt or "", row.hero_credit or ""
+    company = row.company_name
+    return _digest(f"{card_key(row, version)}\x1f{len(body)}:{body}\x1f{len(author)}:{author}\x1f{row.updated_at!r}"
+                   f"\x1f{len(alt)}:{alt}\x1f{len(credit)}:{credit}\x1f{company is None}"
+                   f"{len(company or '')}:{company}\x1f{row.company_slug!r}\x1f{tags}")
+
+
+# --- cards ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardSource:
+    """What the card macro reads, from a row."""
+
+    slug: str
+    title: str
+    summary: str
+    category: str
+    series: str | None
+    published_at: datetime
+    hero_image: str | None
+    hero_sizes: list | None
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES.get(self.category, self.category)
+
+    @property
+    def series_label(self) -> str | None:
+        return SERIES.get(self.series) if self.series else None
+
+
+CARD_LEVEL = 2  # stored as a level-2, lazily loaded card; prerendered_card adapts it
+
+
+@dataclass(frozen=True)
+class Card:
+    """A stored card, for ``ui.card_grid`` (partials/macros.html)."""
+
+    html: str
+
+    def prerendered_card(self, level: int, eager: bool) -> Markup:
+        html = self.html
+        if level != CARD_LEVEL:
+            html = (html.replace(f'<h{CARD_LEVEL} class="card-title">', f'<h{level} class="card-title">', 1)
+                    .replace(f"</h{CARD_LEVEL}>", f"</h{level}>", 1))
+        if eager:
+            html = html.replace(' loading="lazy"', ' fetchpriority="high"', 1)
+        return Markup(html)
+
+
+def _macros():
+    return current_app.jinja_env.get_template(MACROS).module
+
+
+def render_card(row) -> str:
+    values = {name: getattr(row, name) for name in CARD_COLUMNS if name != "id"}
+    values["hero_sizes"] = json.loads(values["hero_sizes"]) if values["hero_sizes"] is not None else None
+    return str(_macros().article_card(CardSource(**values), CARD_LEVEL, eager=False))
+
+
+def cards(rows, version: str) -> list[Card]:
+    """The rows' stored cards, rendered and stored first where missing or stale."""
+    result, stale = [], []
+    for row in rows:
+        key = card_key(row, version)
+        html = row.card_html
+        if row.card_key != key or html is None:
+            html = render_card(row)
+            stale.append({"row_id": row.id, "key": key, "html": html})
+        result.append(Card(html))
+    if stale:
+        _store_cards(stale)
+    return result
+
+
+def _store_cards(values: list[dict]) -> None:
+    t = _articles
+    statement = (t.update().where(t.c.id == bindparam("row_id"))
+                 .values(card_key=bindparam("key"), card_html=bindparam("html"), updated_at=t.c.updated_at))
+    _write(lambda connection: connection.execute(statement, values), "cards")
+
+
+# --- the stored fragment -------------------------------------------------------------
+
+
+def _load_article(session: Session, article_id: int) -> Article | None:
+    return session.scalar(
+        select(Article).where(Article.id == article_id)
+        .options(joinedload(Article.company), selectinload(Article.tags))
+        .execution_options(populate_existing=True)
+    )
+
+
+def page_values(article: Article, body_html: str) -> dict:
+    """The names ``archive/article.html`` is rendered with (the live ones filled per request)."""
+    from content.views.media import article_ogp_url
+
+    return {
+        "article": article, "body": Markup(body_html), "related": [], "event": None, "seats": {},
+        "canonical": site.absolute_url(urls.article_path(article.slug)), "og_image": article_ogp_url(article),
+        "ui": _macros(),
+    }
+
+
+def build_fragment(article: Article) -> str | None:
+    """The article's regions with slots for the live parts, or None when they cannot be kept
+    apart (a slot mark in the content itself: the page is then rendered whole)."""
+    body_html = render_markdown(article.body_md or "")
+    overrides = {name: page_regions.slot(name) for name in LIVE_BLOCKS}
+    body = Markup(body_html)
+    if str(current_app.jinja_env.filters["embed_videos"](body)) != body_html:
+        overrides["body"] = page_regions.slot("videos") + body_html + page_regions.slot("/videos")  # titles read per request
+    head, extra, content = page_regions.render_regions(ARTICLE_TEMPLATE, page_values(article, body_html),
+                                                       overrides=overrides)
+    marks = page_regions.REGION_MARK
+    if any(marks in part or SLOT in part for part in (head, extra)) or marks in content \
+            or content.count(SLOT) != 2 * len(overrides) + (2 if "body" in overrides else 0):
+        log.warning("article %s: its text holds a page mark; rendered whole", article.id)
+        return None
+    return marks.join((head, extra, content))
+
+
+def _store(session: Session, row, *, page: tuple[str, str] | None = None) -> None:
+    """Rank the article's related articles again and keep them, with its new fragment ``page``
+    (key, html) when given: one short transaction."""
+    article_id, category = row.id, row.category
+    subject = SimpleNamespace(id=article_id, category=category)
+    tag_ids = list(session.scalars(select(article_tags.c.tag_id).where(article_tags.c.article_id == article_id)))
+    ids: list[int] = []
+    if category != "about":
+        ids = service._ids_sharing_tags(session, subject, tag_ids, RELATED_LIMIT) if tag_ids else []
+        if len(ids) < RELATED_LIMIT:
+            ids += service._newest_ids_in_category(session, subject, ids, RELATED_LIMIT - len(ids))
+    t = _articles
+    values = {"related_at": utcnow(), "updated_at": t.c.updated_at}
+    if page is not None:
+        values.update(page_key=page[0], page_html=page[1])
+
+    def write(connection):
+        connection.execute(article_related.delete().where(article_related.c.article_id == article_id))
+        if ids:
+            connection.execute(article_related.insert(), [
+                {"article_id": article_id, "position": n, "related_id": i} for n, i in enumerate(ids, 1)])
+        connection.execute(t.update().where(t.c.id == article_id).values(**values))
+
+    _write(write, f"article {article_id}: page parts")
+
+
+def _write(work, what: str) -> None:
+    """Store derived data (own short transaction; a failure only costs the next view a rebuild).
+
+    Derived data needs no durability: on PostgreSQL the commit does not wait for the WAL flush
+    (a crash may lose the last such writes, which the next view makes again)."""
     try:
         with db.engine.begin() as connection:
-            connection.execute(table.update().where(table.c.id == article_id)
-                               .values(page_parts=parts, updated_at=table.c.updated_at))
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            work(connection)
     except Exception:  # a read-only replica, a lock timeout: the page is still served
-        log.warning("article %s: page parts could not be stored", article_id, exc_info=True)
+        log.warning("%s could not be stored", what, exc_info=True)
+
+
+# --- the article page ----------------------------------------------------------------
+
+
+def article_page(slug: str) -> str | None:
+    """The whole public page of a published article, or None (404)."""
+    found = _current_parts(slug)
+    if found is None:
+        return None
+    main, related, html, version = found
+    if html is None:
+        return render_whole(slug)
+    head, extra, content = html.split(page_regions.REGION_MARK)
+    return page_regions.assemble(head, extra, _fill(content.split(SLOT), main, related, version))
+
+
+def _current_parts(slug: str, *, refresh_related: bool = True):
+    """(row, related rows, fragment, version) of a published article, its stored parts rebuilt
+    first when stale (fragment None: it cannot be kept in parts), or None (not public).
+    ``refresh_related=False`` leaves related articles ranked over ``RELATED_REFRESH`` ago as they
+    are (the worker: the next view ranks them)."""
+    session = db.session
+    now = utcnow()
+    main, related = _fetch(slug, now)
+    if main is None:
+        return None
+    version = _version()
+    key = page_key(main, version)
+    html = main.page_html
+    if main.page_key != key or html is None:
+        article = _load_article(session, main.id)
+        html = build_fragment(article) if article is not None else None
+        if html is None:
+            return main, related, None, version
+        _store(session, main, page=(key, html))  # its tags or category may have changed: rank again
+        main, related = _fetch(slug, now)
+        if main is None:
+            return None
+    elif refresh_related and main.category != "about" and (
+            main.related_at is None or now - main.related_at >= RELATED_REFRESH):
+        _store(session, main)
+        related = _fetch(slug, now)[1]
+    return main, related, html, version
+
+
+def _fill(pieces: list[str], main, related_rows, version: str) -> str:
+    out = []
+    videos = False
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            out.append(str(current_app.jinja_env.filters["embed_videos"](Markup(piece))) if videos else piece)
+        elif piece == "videos":
+            videos = True
+        elif piece == "/videos":
+            videos = False
+        else:
+            out.append(_live(piece, main, related_rows, version))
+    return "".join(out)
+
+
+def _related_grid() -> page_regions.Grid:
+    """The related-articles section around its cards, from the template once per process."""
+    return page_regions.skeleton(("article-related",), lambda: page_regions.Grid(
+        lambda related: page_regions.render_block(ARTICLE_TEMPLATE, "related", {"related": related,
+                                                                                 "ui": _macros()})))
+
+
+def _live(name: str, main, related_rows, version: str) -> str:
+    if name == "related":
+        return _related_grid().join(cards(related_rows, version)) if related_rows else ""
+    if name == "event_box":
+        return _event_box(main.event_id) if main.event_id is not None else ""
+    if name == "posts":
+        if not main.has_posts:
+            return ""
+        return page_regions.render_block(ARTICLE_TEMPLATE, "posts", {"article": SimpleNamespace(id=main.id)})
+    raise ValueError(f"unknown slot {name!r}")
+
+
+def _event_statement(_dialect: str):
+    from events.models import Event
+    from events.service import seats_taken_subquery
+
+    e = Event.__table__
+    company = _companies.alias("event_company")
+    return (select(e.c.id, e.c.kind, e.c.title, e.c.starts_at, e.c.ends_at, e.c.place, e.c.audience, e.c.capacity,
+                   e.c.deadline, e.c.status, company.c.name.label("company_name"),
+                   seats_taken_subquery(e.c.id).label("taken"))
+            .select_from(e.outerjoin(company, company.c.id == e.c.company_id))
+            .where(e.c.id == bindparam("event_id")))
+
+
+_EVENT_QUERY = PreparedQuery(_event_statement)
+
+
+def _event_box(event_id: int) -> str:
+    """The article's event box as it is now (seats left, closed), in one more query."""
+    from events.models import Event
+    from events.service import seats_left
+
+    rows = _EVENT_QUERY.all(db.engine, event_id=event_id)
+    if not rows:
+        return ""
+    row = rows[0]
+    # A transient Event (never added to a session): the macro reads its own properties.
+    event = Event(id=row.id, kind=row.kind, title=row.title, starts_at=row.starts_at, ends_at=row.ends_at,
+                  place=row.place, audience=row.audience, capacity=row.capacity, deadline=row.deadline,
+                  status=row.status, company=Company(name=row.company_name) if row.company_name is not None else None)
+    seats = {row.id: seats_left(row.capacity, row.taken)}
+    return page_regions.render_block(ARTICLE_TEMPLATE, "event_box", {"event": event, "seats": seats,
+                                                                     "ui": _macros()})
+
+
+def render_whole(slug: str) -> str | None:
+    """The page rendered whole with ``render_template`` (reference, and the rare article that
+    cannot be split into stored parts)."""
+    from flask import render_template
+
+    from content.views.media import article_ogp_url
+
+    session = db.session
+    item = service.published_article(session, slug)
+    if item is None:
+        return None
+    event = item.event
+    related = service.related_articles(session, item, limit=RELATED_LIMIT) if item.category != "about" else []
+    return render_template(
+        ARTICLE_TEMPLATE, article=item, body=Markup(service.article_html(item)), related=related, event=event,
+        seats=service.remaining_seats(session, [event]) if event else {},
+        canonical=site.absolute_url(urls.article_path(slug)), og_image=article_ogp_url(item),
+    )
+
+
+# --- the category archive ------------------------------------------------------------
+
+
+def _category_statement(_dialect: str):
+    a = _articles
+    listing = (a.c.category == bindparam("category"), *_public(a))
+    order = (a.c.published_at.desc(), a.c.id.desc())
+    ids = select(a.c.id).where(*listing).order_by(*order).limit(bindparam("limit")).offset(bindparam("offset"))
+    total = select(func.count()).select_from(a).where(*listing).scalar_subquery()
+    return (select(*_card_columns(a), a.c.card_key, a.c.card_html, total.label("total"))
+            .where(a.c.id.in_(ids)).order_by(*order))
+
+
+_CATEGORY_QUERY = PreparedQuery(_category_statement)
+
+
+class _CategoryFrame:
+    """A category archive's page minus what depends on the page number and the content: made
+    from ``archive/list.html`` once per process (per category and settings)."""
+
+    def __init__(self, category: str, heading: str, lead: str):
+        values = {"page": None, "heading": heading, "lead": lead, "kind": "category", "category": category,
+                  "ui": _macros()}
+        head, _extra, content = page_regions.render_regions(
+            LIST_TEMPLATE, values, overrides={"head_extra": "", "listing": page_regions.slot("listing")},
+            page_vars={"page_title": Markup(page_regions.slot("title")), "page_url": Markup(page_regions.slot("url"))})
+        self.head = head.split(SLOT)
+        self.content = content.split(SLOT)
+        if self.content[1::2] != ["listing"] or set(self.head[1::2]) - {"title", "url"}:
+            raise RuntimeError(f"{LIST_TEMPLATE}: unexpected slots")
+        self.heading = heading
+        self.grid = page_regions.Grid(lambda items: str(_macros().card_grid(items, 2)))
+
+    def page(self, page: service.Page, path: str, url: str) -> str:
+        """As archive/list.html renders it (title, prev/next links, count line, cards, page links)."""
+        number = page.number
+        title = Markup(escape(self.heading) + (f"（{number}ページ目）" if number > 1 else "")).strip()
+        fills = {"title": title, "url": escape(url)}
+        head = "".join(fills[piece] if index % 2 else piece for index, piece in enumerate(self.head))
+        base = escape(site.absolute_url(path))
+        extra = ""
+        if page.has_prev:
+            extra += f'<link rel="prev" href="{base}{f"?page={number - 1}" if number > 2 else ""}">'
+        if page.has_next:
+            extra += f'<link rel="next" href="{base}?page={number + 1}">'
+        if page.items:
+            first = (number - 1) * page.per_page
+            listing = (f'\n    <p class="visually-hidden">{page.total}件中 {first + 1}〜{first + len(page.items)}件目</p>'
+                       f"\n    {self.grid.join(page.items)}")
+        else:
+            listing = '\n    <p class="empty">まだ記事がありません。公開をお楽しみに。</p>'
+        listing += f"\n    {links_html(number, page.pages, path)}"
+        content = self.content[0] + listing + self.content[2]
+        return page_regions.assemble(head, extra + "\n", content)
+
+
+def category_page(category: str, number: int, *, heading: str, lead: str) -> str | None:
+    """The whole page ``number`` of a category archive, or None (404)."""
+    rows = _CATEGORY_QUERY.all(db.engine, category=category, now=utcnow(), limit=CATEGORY_PER_PAGE,
+                               offset=(number - 1) * CATEGORY_PER_PAGE)
+    if not rows and number > 1:
+        return None
+    page = service.Page(items=cards(rows, _version()), number=number, per_page=CATEGORY_PER_PAGE,
+                        total=rows[0].total if rows else 0)
+    frame = page_regions.skeleton(("category", category, heading, lead),
+                                  lambda: _CategoryFrame(category, heading, lead))
+    return frame.page(page, request.path, site.canonical_url(number))
+
+
+# --- building ahead ------------------------------------------------------------------
+
+
+def build_all(app, *, refresh_related: bool = True) -> tuple[int, int]:
+    """Bring every published article's stored parts and cards up to date (after a bulk import
+    or a deploy that changed templates), so no visitor's first view pays for the rendering.
+    Returns (articles, category pages) looked at; what is fresh already is left as it is."""
+    table = _articles
+    with app.test_request_context("/"):
+        slugs = list(db.session.scalars(
+            select(table.c.slug).where(table.c.status == "published", table.c.published_at.is_not(None),
+                                       table.c.published_at <= utcnow()).order_by(table.c.id)))
+        db.session.remove()
+    for slug in slugs:
+        with app.test_request_context(urls.article_site_path(slug)):
+            found = _current_parts(slug, refresh_related=refresh_related)
+            if found is not None:
+                cards(found[1], found[3])  # the related articles' cards
+            db.session.remove()
+    pages = 0
+    for category in CATEGORIES:
+        number, total = 1, 1
+        while category != "about" and (number - 1) * CATEGORY_PER_PAGE < total:
+            with app.test_request_context(f"/category/{category}"):
+                rows = _CATEGORY_QUERY.all(db.engine, category=category, now=utcnow(), limit=CATEGORY_PER_PAGE,
+                                           offset=(number - 1) * CATEGORY_PER_PAGE)
+                cards(rows, _version())  # the cards a category page shows
+            total = rows[0].total if rows else 0
+            pages += 1
+            number += 1
+    return len(slugs), pages

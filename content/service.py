@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import Select, and_, bindparam, case, func, or_, select, text
-from sqlalchemy.orm import Session, joinedload, selectinload, undefer
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from content.markdown import render_markdown
 from content.models import Article, Tag, article_tags
@@ -23,9 +23,6 @@ def _public_filters(now: datetime | None = None) -> tuple:
         Article.published_at.is_not(None),
         Article.published_at <= now,
     )
-
-
-public_filters = _public_filters  # for other modules of the domain (content.page_parts)
 
 
 def published_articles_query(category: str | None = None, *, with_tags: bool = True):
@@ -55,7 +52,7 @@ def _published_by_slug():
                Article.published_at <= bindparam("now"), Article.slug == bindparam("slug"))
         # One row with its event and companies joined in (to-one), tags in one more query.
         .options(joinedload(Article.event).joinedload(Event.company), joinedload(Article.company),
-                 selectinload(Article.tags), undefer(Article.page_parts))
+                 selectinload(Article.tags))
     )
 
 

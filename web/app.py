@@ -45,6 +45,9 @@ def _register_url_converters(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from web.sessions import SessionInterface
+
+    app.session_interface = SessionInterface()
     db.init_app(app)
     csrf.init_app(app)
 

@@ -71,7 +71,8 @@ def _db_upgrade(_args) -> int:
 
 
 # Steps of ``monozukuri setup-demo`` (run by ``make run``); each is idempotent.
-DEMO_STEPS: tuple[str, ...] = ("content.demo:import_demo_content", "search.cli:ensure_demo_index", "kpi.demo:demo_step")
+DEMO_STEPS: tuple[str, ...] = ("content.demo:import_demo_content", "content.page_parts:build_all",
+                               "search.cli:ensure_demo_index", "kpi.demo:demo_step")
 
 
 def register_demo(subparsers) -> None:

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template
-from markupsafe import Markup
 
 from content import page_parts, service, urls
 from content.frontmatter import SLUG_RE
 from content.models import CATEGORIES, SERIES
 from content.page_cache import cached_page
-from content.views.media import article_ogp_url
 from core import site
 from core.db import db
 from core.http_caching import public_page
@@ -36,11 +34,12 @@ def _render_listing(query, *, heading: str, lead: str, kind: str, **extra):
 def category(category: str):
     if category not in CATEGORIES or category == "about":
         abort(404)
-    return _render_listing(
-        service.published_articles_query(category, with_tags=False),
-        heading=CATEGORIES[category], lead=CATEGORY_LEADS.get(category, ""),
-        kind="category", category=category,
-    )
+    # One query for the page of stored cards and the count (content.page_parts).
+    html = page_parts.category_page(category, requested_page(), heading=CATEGORIES[category],
+                                    lead=CATEGORY_LEADS.get(category, ""))
+    if html is None:
+        abort(404)
+    return html
 
 
 @bp.get("/series/<series>")
@@ -75,22 +74,11 @@ def article(slug: str):
 
 
 def render_article(slug: str):
-    session = db.session
-    item = service.published_article(session, slug) if SLUG_RE.fullmatch(slug) else None
-    if item is None:
+    # One query; the article-specific parts are stored with the article (content.page_parts).
+    html = page_parts.article_page(slug) if SLUG_RE.fullmatch(slug) else None
+    if html is None:
         abort(404)
-    event = item.event
-    body_html, related = page_parts.article_page(session, item)
-    return render_template(
-        "archive/article.html",
-        article=item,
-        body=Markup(body_html),
-        related=related,
-        event=event,
-        seats=service.remaining_seats(session, [event]) if event else {},
-        canonical=site.absolute_url(urls.article_path(slug)),
-        og_image=article_ogp_url(item),
-    )
+    return html
 
 
 CATEGORY_LEADS = {
