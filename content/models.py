@@ -107,6 +107,8 @@ class Article(Base):
     related_at: Mapped[datetime | None] = mapped_column(deferred=True)
     card_key: Mapped[str | None] = mapped_column(String(64), deferred=True)
     card_html: Mapped[str | None] = mapped_column(Text, deferred=True)
+    # Superseded by the columns above (0030) and no longer written; kept because migrations only add.
+    page_parts: Mapped[dict | None] = mapped_column(JSON, deferred=True)
 
     company: Mapped[Company | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)

@@ -1,5 +1,5 @@
 """articles: the stored article-specific page fragment and article card (keyed by a digest of their
-inputs), related articles as rows (checked live in the page's one query); page_parts goes
+inputs), related articles as rows (checked live in the page's one query)
 
 Revision ID: 0030_article_page_html
 Revises: 0029_kpi_period_rollups
@@ -22,9 +22,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column('related_at', core.db.UTCDateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('card_key', sa.String(length=64), nullable=True))
         batch.add_column(sa.Column('card_html', sa.Text(), nullable=True))
-    # A plain DROP COLUMN (SQLite >= 3.35): a batch table copy would drop the old table, and with
-    # foreign keys on, that cascades to article_tags and unlinks events.
-    op.execute('ALTER TABLE articles DROP COLUMN page_parts')
+    # page_parts (0027) is no longer written but stays: migrations only add.
     op.create_table(
         'article_related',
         sa.Column('article_id', sa.Integer(), nullable=False),
@@ -42,7 +40,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f('ix_article_related_related_id'), table_name='article_related')
     op.drop_table('article_related')
-    with op.batch_alter_table('articles') as batch:
-        batch.add_column(sa.Column('page_parts', sa.JSON(), nullable=True))
     for name in ('card_html', 'card_key', 'related_at', 'page_html', 'page_key'):
         op.execute(f'ALTER TABLE articles DROP COLUMN {name}')
