@@ -132,7 +132,40 @@ def _count_statements(engine):
     return counted, lambda: event.remove(engine, "before_cursor_execute", count)
 
 
-def drain(app, session, events: list[dict], profile: bool = False, statements: bool = False) -> dict:
+def _time_parts(names: list[str]):
+    """Wrap each ``module.function`` to add up the CPU time of the threads calling it (undone by the returned function).
+
+    Patched where it is defined: a module that imported the function by name keeps the original.
+    """
+    import functools
+    import importlib
+
+    spent: Counter = Counter()
+    undo = []
+    for name in names:
+        module_name, attribute = name.rsplit(".", 1)
+        module = importlib.import_module(module_name)
+        original = getattr(module, attribute)
+
+        def timed(*args, _original=original, _name=name, **kwargs):
+            started = time.thread_time()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_name] += time.thread_time() - started
+
+        setattr(module, attribute, functools.wraps(original)(timed))
+        undo.append((module, attribute, original))
+
+    def restore():
+        for module, attribute, original in undo:
+            setattr(module, attribute, original)
+
+    return spent, restore
+
+
+def drain(app, session, events: list[dict], profile: bool = False, statements: bool = False,
+          parts: list[str] | None = None) -> dict:
     """Queue ``events``, run the worker loop until they are all finished; CPU figures."""
     from sqlalchemy import delete, func, select
 
@@ -148,6 +181,7 @@ def drain(app, session, events: list[dict], profile: bool = False, statements: b
     stop = threading.Event()
     profilers = _profile_threads(runner) if profile else None
     counted, stop_counting = _count_statements(session.get_bind()) if statements else (None, None)
+    spent, stop_timing = _time_parts(parts) if parts else (None, None)
     database_before = _backend_cpu(session)
     started_cpu, started_wall = time.process_time(), time.monotonic()
     loop = threading.Thread(target=runner.run_forever, args=(stop,), name="line-queue")
@@ -159,6 +193,8 @@ def drain(app, session, events: list[dict], profile: bool = False, statements: b
     runner.close()
     if stop_counting:
         stop_counting()
+    if stop_timing:
+        stop_timing()
     cpu, wall = time.process_time() - started_cpu, time.monotonic() - started_wall
     database_after = _backend_cpu(session)
     statuses = dict(session.execute(select(BotJob.status, func.count()).group_by(BotJob.status)).all())
@@ -168,7 +204,7 @@ def drain(app, session, events: list[dict], profile: bool = False, statements: b
                 if database_before is not None and database_after is not None else None)
     return {"events": len(events), "cpu": cpu, "wall": wall, "database": database, "statuses": statuses,
             "max_attempts": attempts, "profilers": profilers,
-            "statements": counted}
+            "statements": counted, "parts": spent}
 
 
 def main() -> int:
@@ -179,6 +215,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="measured rounds after one warm-up round")
     parser.add_argument("--profile", action="store_true", help="cProfile the last round (main-thread view)")
     parser.add_argument("--statements", action="store_true", help="count SQL statements per event (last round)")
+    parser.add_argument("--parts", default="", help="module.function,… : CPU per event spent in each (last round)")
     parser.add_argument("--threads", type=int, default=0, help="LINE_WORKER_THREADS (default: the setting)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
@@ -188,6 +225,9 @@ def main() -> int:
     parent, child = multiprocessing.Pipe()
     standin = multiprocessing.get_context("spawn").Process(target=_standin, args=(child,), daemon=True)
     standin.start()
+    child.close()  # the child's end: if the stand-in dies, recv() fails instead of waiting forever
+    if not parent.poll(120):
+        raise SystemExit("the LINE stand-in did not start")
     base_url = parent.recv()
 
     def call(command: str, argument=None):
@@ -217,7 +257,8 @@ def main() -> int:
                     events = _events(rng, users, args.events, lambda u: call("tokens", u))
                     last = number == args.rounds
                     result = drain(app, session, events, profile=args.profile and last,
-                                   statements=args.statements and last)
+                                   statements=args.statements and last,
+                                   parts=[p for p in args.parts.split(",") if p] if last else None)
                     stats = call("stats")
                     per_event = result["cpu"] * 1000 / result["events"]
                     database = (f", PostgreSQL backends {result['database'] * 1000 / result['events']:.2f} ms"
@@ -236,6 +277,8 @@ def main() -> int:
                         print(f"  {total / result['events']:.2f} SQL statements per event:")
                         for statement, count in result["statements"].most_common(40):
                             print(f"  {count / result['events']:6.2f}  {statement}")
+                    for name, seconds in (result["parts"] or Counter()).most_common():
+                        print(f"  {seconds * 1000 / result['events']:6.2f} ms per event in {name}")
                     if result["profilers"]:
                         import pstats
 

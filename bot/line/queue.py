@@ -217,6 +217,25 @@ def mark_finished(job: BotJob, status: str = "done", error: str | None = None) -
     job.last_error = error
 
 
+@lru_cache(maxsize=1)
+def _finish_many_statement():
+    return (
+        update(BotJob).where(BotJob.id.in_(bindparam("ids", expanding=True)))
+        .values(status=bindparam("new_status"), locked_until=None, finished_at=bindparam("finished"), last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_many_finished(session: Session, ids: list[int], status: str = "done") -> None:
+    """Record one plain outcome (no error) for many jobs in one statement (the caller commits).
+
+    The job objects are not touched: for jobs needing more than the status (an error to
+    keep, data to blank) record the outcome on the object instead (``mark_outcome``).
+    """
+    if ids:
+        session.execute(_finish_many_statement(), {"ids": list(ids), "new_status": status, "finished": utcnow()})
+
+
 def finish(session: Session, job: BotJob, status: str = "done", error: str | None = None) -> None:
     mark_finished(job, status, error)
     session.commit()

@@ -64,19 +64,19 @@ def test_a_crashing_event_on_its_last_attempt_is_recorded_failed(line_app, line,
 def test_an_outcome_that_cannot_be_recorded_does_not_cost_the_others_theirs(line_app, line, session, monkeypatch):
     post_events(line_app.test_client(), [text_event(user, "ヘルプ", reply_token=line.issue_reply_token(user))
                                          for user in (USER, POISON, OTHER_USER)])
-    real = queue.mark_outcome
+    [poisoned] = [job.id for job in jobs(session) if job.payload["source"]["userId"] == POISON]
+    real = queue.mark_many_finished
 
-    def mark_outcome(job, outcome):
-        if job.payload["source"]["userId"] == POISON:
+    def mark_many_finished(session, ids, status="done"):
+        if poisoned in ids:
             raise RuntimeError("cannot record")
-        real(job, outcome)
+        real(session, ids, status)
 
-    monkeypatch.setattr(queue, "mark_outcome", mark_outcome)
+    monkeypatch.setattr(queue, "mark_many_finished", mark_many_finished)
     process_pending(line_app)
     by_user = {job.payload["source"]["userId"]: job for job in jobs(session)}
     assert by_user[USER].status == by_user[OTHER_USER].status == "done"
-    assert by_user[POISON].status == "processing"  # its lease runs out; it is answered again from its result
-    assert by_user[POISON].result["messages"]
+    assert by_user[POISON].status == "processing"  # its lease runs out and it is answered again
 
 
 def test_a_batch_costs_one_commit_per_event_and_reads_no_job_twice(line_app, line, session):
@@ -133,3 +133,27 @@ def test_erasing_in_a_batch_blanks_the_users_jobs_of_that_batch_and_keeps_the_ot
     assert USER not in rows and typed not in rows
     assert "ほかの人の文章" in rows
     assert line.delivered_to(USER) == 2 and line.delivered_to(OTHER_USER) == 1
+
+
+def test_only_turns_that_changed_something_keep_their_answer(line_app, line, session):
+    post_events(line_app.test_client(), [
+        follow_event(USER, reply_token=line.issue_reply_token(USER)),  # a new friend: rows written
+        text_event(OTHER_USER, "ヘルプ", reply_token=line.issue_reply_token(OTHER_USER)),  # read only
+    ])
+    process_pending(line_app)
+    by_user = {job.payload["source"]["userId"]: job for job in jobs(session)}
+    assert by_user[USER].status == "done" and by_user[USER].result["messages"]
+    assert by_user[OTHER_USER].status == "done" and by_user[OTHER_USER].result is None  # nothing to protect
+    assert line.delivered_to(USER) == 1 and line.delivered_to(OTHER_USER) == 1
+
+
+def test_searches_of_a_batch_are_logged_with_its_outcomes(line_demo_app, line, session):
+    from search.models import SearchQueryLog
+
+    post_events(line_demo_app.test_client(), [text_event(user, word, reply_token=line.issue_reply_token(user))
+                                              for user, word in ((USER, "旋盤"), (OTHER_USER, "宇宙"))])
+    assert process_pending(line_demo_app) == 2
+    logged = session.scalars(select(SearchQueryLog).order_by(SearchQueryLog.id)).all()
+    assert [(row.query, row.channel) for row in logged] == [("旋盤", "line"), ("宇宙", "line")]
+    assert all(row.result_count > 0 for row in logged)
+    assert {job.status for job in jobs(session)} == {"done"} and {job.result for job in jobs(session)} == {None}
