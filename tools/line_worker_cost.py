@@ -118,6 +118,28 @@ def _profile_threads(runner) -> list:
     return profilers
 
 
+def _time_gc():
+    """Start adding up the time spent in the cyclic garbage collector; call the result to stop and read it."""
+    import gc
+
+    spent = {"seconds": 0.0, "runs": 0, "started": 0.0}
+
+    def callback(phase, _info):
+        if phase == "start":
+            spent["started"] = time.perf_counter()
+        else:
+            spent["seconds"] += time.perf_counter() - spent["started"]
+            spent["runs"] += 1
+
+    gc.callbacks.append(callback)
+
+    def stop():
+        gc.callbacks.remove(callback)
+        return spent
+
+    return stop
+
+
 def _count_statements(engine):
     """SQL statements the worker's threads send (first line of each), counted while the drain runs."""
     from sqlalchemy import event
@@ -182,12 +204,13 @@ def drain(app, session, events: list[dict], profile: bool = False, statements: b
     profilers = _profile_threads(runner) if profile else None
     counted, stop_counting = _count_statements(session.get_bind()) if statements else (None, None)
     spent, stop_timing = _time_parts(parts) if parts else (None, None)
+    gc_spent = _time_gc()
     database_before = _backend_cpu(session)
     started_cpu, started_wall = time.process_time(), time.monotonic()
     loop = threading.Thread(target=runner.run_forever, args=(stop,), name="line-queue")
     loop.start()
     while _outstanding(session):
-        time.sleep(0.2)
+        time.sleep(0.5)
     stop.set()
     loop.join()
     runner.close()
@@ -196,6 +219,7 @@ def drain(app, session, events: list[dict], profile: bool = False, statements: b
     if stop_timing:
         stop_timing()
     cpu, wall = time.process_time() - started_cpu, time.monotonic() - started_wall
+    gc_spent = gc_spent()
     database_after = _backend_cpu(session)
     statuses = dict(session.execute(select(BotJob.status, func.count()).group_by(BotJob.status)).all())
     attempts = session.scalar(select(func.max(BotJob.attempts)))
@@ -204,7 +228,8 @@ def drain(app, session, events: list[dict], profile: bool = False, statements: b
                 if database_before is not None and database_after is not None else None)
     return {"events": len(events), "cpu": cpu, "wall": wall, "database": database, "statuses": statuses,
             "max_attempts": attempts, "profilers": profilers,
-            "statements": counted, "parts": spent}
+            "statements": counted, "parts": spent,
+            "gc": gc_spent}
 
 
 def main() -> int:
@@ -264,9 +289,11 @@ def main() -> int:
                     database = (f", PostgreSQL backends {result['database'] * 1000 / result['events']:.2f} ms"
                                 if result["database"] is not None else "")
                     label = "warm-up" if number == 0 else f"round {number}"
+                    collector = (f"; garbage collector {result['gc']['seconds'] * 1000 / result['events']:.2f} ms "
+                                 f"({result['gc']['runs']} runs)")
                     print(f"{label}: {result['events']} events in {result['wall']:.1f} s wall; worker CPU "
                           f"{per_event:.2f} ms per event{database}; jobs {result['statuses']} "
-                          f"(max attempts {result['max_attempts']}); LINE {stats['sent']} {stats['statuses']}",
+                          f"(max attempts {result['max_attempts']}); LINE {stats['sent']} {stats['statuses']}{collector}",
                           flush=True)
                     if stats["validation_errors"] or stats["response_errors"]:
                         print("  stand-in refused:", stats["validation_errors"], stats["response_errors"])

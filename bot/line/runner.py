@@ -9,7 +9,7 @@ every outcome in one commit). Sending is mostly waiting for LINE, so a batch
 hands its answers to a pool of sender threads, one task per lane, and waits for
 them. The loop claims again as soon as half the slots are free, and looks for new
 events every ``IDLE_POLL_SECONDS`` when idle, so a fresh event waits at most that
-long and its reply token is still good.
+long and its reply token is still good (when busy, at most ``BUSY_WAIT_SECONDS``).
 
 Several worker processes may run this loop at once (PostgreSQL): claiming is
 exclusive (``queue.claim_jobs``), so no job runs twice.
@@ -30,11 +30,13 @@ from core.worker import job_session
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.1
+# Busy: claim again when half the slots are free (one claim, full batches), or after this long at most.
+BUSY_WAIT_SECONDS = 1.0
 DEFAULT_THREADS = 16
 # Conversations are CPU work: a few threads overlap one's database round trips with
 # another's Python; more would only take turns on the interpreter lock.
 BATCH_THREADS = 4
-MIN_BATCH = 4  # jobs: fewer per batch would spend more on the batch's own commit than they save
+MIN_BATCH = 8  # jobs: smaller batches spend more on their own bookkeeping (session, outcomes) than they save
 SLOTS_PER_THREAD = 4  # claimed jobs in flight per sender thread (capacity)
 
 
@@ -111,7 +113,7 @@ class QueueRunner:
                 self._slot_freed.wait(IDLE_POLL_SECONDS)
                 return
             refill = max(1, self.capacity // 2)
-            self._slot_freed.wait_for(lambda: self.capacity - self._inflight >= refill, IDLE_POLL_SECONDS)
+            self._slot_freed.wait_for(lambda: self.capacity - self._inflight >= refill, BUSY_WAIT_SECONDS)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         with self._lock:
@@ -120,7 +122,10 @@ class QueueRunner:
     def close(self) -> None:
         self._batches.shutdown(wait=True)
         self._senders.shutdown(wait=True)
-        for context in self._api_contexts:
+        for context, api in self._api_contexts:
+            poster = api.__dict__.get("_json_poster")
+            if poster is not None:
+                poster.close()
             context.__exit__(None, None, None)
         self._api_contexts.clear()
 
@@ -179,5 +184,5 @@ class QueueRunner:
             context = messaging_api(self.app.config)
             api = self._local.api = context.__enter__()
             with self._lock:
-                self._api_contexts.append(context)
+                self._api_contexts.append((context, api))
         return api
