@@ -73,7 +73,13 @@ def _window(spans: list[tuple[int, int]], length: int, size: int) -> tuple[int, 
 
 
 def _needles(terms: list[str]) -> list[str]:
-    return [fold_kana(normalize(term)).replace(" ", "") for term in terms]
+    return list(_folded_terms(tuple(terms)))
+
+
+@lru_cache(maxsize=256)
+def _folded_terms(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The terms as they appear in folded text (once per query, not once per hit)."""
+    return tuple(fold_kana(normalize(term)).replace(" ", "") for term in terms)
 
 
 @lru_cache(maxsize=128)

@@ -155,7 +155,7 @@ def _count_statements(engine):
 
 
 def _time_parts(names: list[str]):
-    """Wrap each ``module.function`` to add up the CPU time of the threads calling it (undone by the returned function).
+    """Wrap each ``module.function`` (or ``module.Class.method``) to add up the CPU time of the threads calling it.
 
     Patched where it is defined: a module that imported the function by name keeps the original.
     """
@@ -165,8 +165,16 @@ def _time_parts(names: list[str]):
     spent: Counter = Counter()
     undo = []
     for name in names:
-        module_name, attribute = name.rsplit(".", 1)
-        module = importlib.import_module(module_name)
+        parts = name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):  # the longest importable prefix, then attributes (Class.method)
+            try:
+                module = importlib.import_module(".".join(parts[:cut]))
+            except ModuleNotFoundError:
+                continue
+            break
+        for attribute_name in parts[cut:-1]:
+            module = getattr(module, attribute_name)
+        attribute = parts[-1]
         original = getattr(module, attribute)
 
         def timed(*args, _original=original, _name=name, **kwargs):

@@ -1,4 +1,4 @@
-"""A lean JSON POST to the Messaging API on one keep-alive connection (the worker's replies and pushes).
+"""Lean JSON calls to the Messaging API on one keep-alive connection (the worker's replies, pushes, profiles).
 
 The SDK's client (its REST wrapper over urllib3's pool manager) spent twice the CPU of
 the request itself on every answer; a worker thread only ever talks to one host, so a
@@ -41,9 +41,16 @@ class JsonPoster:
     def post(self, path: str, body: dict, headers: dict | None = None) -> bytes:
         """POST ``body`` as JSON; the response body of a 2xx answer, ``ApiException`` otherwise."""
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        return self._request("POST", path, data, headers)
+
+    def get_json(self, path: str):
+        """GET ``path``; the decoded JSON of a 2xx answer, ``ApiException`` otherwise."""
+        return json.loads(self._request("GET", path, None, None))
+
+    def _request(self, method: str, path: str, data: bytes | None, headers: dict | None) -> bytes:
         connection = self._open()
         try:
-            connection.request("POST", self._prefix + path, body=data, headers={**self._headers, **(headers or {})})
+            connection.request(method, self._prefix + path, body=data, headers={**self._headers, **(headers or {})})
             response = connection.getresponse()
             content = response.read()
         except BaseException:

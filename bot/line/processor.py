@@ -27,6 +27,7 @@ import threading
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from linebot.v3.messaging import MessagingApi
 from sqlalchemy import event, inspect
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Session
 from bot.core import engine
 from bot.line import events, privacy, queue, richmenu_links
 from bot.line.client import REQUEST_TIMEOUT
+from bot.line.http import poster_for
 from bot.line.models import BotJob
 from bot.line.queue import Finished, Outcome, Retry
 from bot.line.render import render
@@ -72,7 +74,11 @@ class Delivery:
 def fetch_display_name(api: MessagingApi, user_id: str) -> str:
     """The LINE display name, or "" when the profile cannot be read (never fatal)."""
     try:
-        return api.get_profile(user_id, _request_timeout=REQUEST_TIMEOUT).display_name or ""
+        poster = poster_for(api)
+        if poster is None:  # behind a proxy: the SDK's client
+            return api.get_profile(user_id, _request_timeout=REQUEST_TIMEOUT).display_name or ""
+        name = poster.get_json(f"/v2/bot/profile/{quote(user_id, safe='')}").get("displayName")
+        return name if isinstance(name, str) else ""
     except Exception as exc:  # a missing name must not cost the user their welcome
         log.warning("LINE profile of a new friend could not be fetched: %s", exc)
         return ""

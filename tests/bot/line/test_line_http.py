@@ -41,6 +41,15 @@ class _Server:
                 if close_after is not None and self.served >= close_after:
                     self.close_connection = True
 
+            def do_GET(self):
+                server.requests.append((self.path, dict(self.headers), None))
+                answer = json.dumps({"userId": "U1", "displayName": "大田 花子"}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
             def log_message(self, *_args):
                 pass
 
@@ -105,3 +114,13 @@ def test_behind_a_proxy_the_sdk_client_is_used():
     settings = Configuration(host="http://127.0.0.1:9", access_token="t")
     settings.proxy = "http://127.0.0.1:3128"
     assert poster_for(MessagingApi(ApiClient(settings))) is None
+
+
+def test_a_profile_is_read_on_the_same_connection_with_the_user_id_quoted(server):
+    from bot.line.processor import fetch_display_name
+
+    api = _api(server.url)
+    poster_for(api).post("/v2/bot/message/reply", {"replyToken": "t", "messages": []})
+    assert fetch_display_name(api, "U1/../x?y") == "大田 花子"
+    assert server.connections == 1 and server.requests[-1][0] == "/v2/bot/profile/U1%2F..%2Fx%3Fy"
+    poster_for(api).close()
