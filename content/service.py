@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import Select, and_, bindparam, case, func, or_, select, text
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, load_only, selectinload
 
 from content.markdown import render_markdown
 from content.models import Article, Tag, article_tags
@@ -39,8 +39,45 @@ def published_articles_query(category: str | None = None, *, with_tags: bool = T
     return query
 
 
-def latest_articles(session: Session, category: str | None = None, limit: int = 10) -> list[Article]:
+# What a chat card shows of an article (title, label, summary, link, hero image) and
+# whether it is public: listings for cards load these only, not the body.
+ARTICLE_CARD_COLUMNS = (Article.id, Article.slug, Article.title, Article.category, Article.summary,
+                        Article.hero_image, Article.hero_sizes, Article.status, Article.published_at)
+
+
+def latest_articles(session: Session, category: str | None = None, limit: int = 10, *,
+                    cards: bool = False) -> list[Article]:
+    """Newest public articles. ``cards``: only what a chat card shows is loaded (no body, no tags)."""
+    if cards:
+        return list(session.scalars(_latest_cards(category is not None),
+                                    {"now": utcnow(), "category": category, "limit": limit}))
     return list(session.scalars(published_articles_query(category).limit(limit)))
+
+
+@lru_cache(maxsize=2)
+def _latest_cards(by_category: bool) -> Select:
+    """Built once per shape (statement construction costs more than the query); values bound per call."""
+    query = (
+        select(Article).options(load_only(*ARTICLE_CARD_COLUMNS))
+        .where(Article.status == "published", Article.published_at.is_not(None),
+               Article.published_at <= bindparam("now"))
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .limit(bindparam("limit"))
+    )
+    return query.where(Article.category == bindparam("category")) if by_category else query
+
+
+def articles_for_cards(session: Session, slugs: list[str]) -> list[Article]:
+    """Articles by slug, with only what a chat card shows loaded."""
+    if not slugs:
+        return []
+    return list(session.scalars(_articles_for_cards(), {"slugs": list(slugs)}))
+
+
+@lru_cache(maxsize=1)
+def _articles_for_cards() -> Select:
+    return select(Article).options(load_only(*ARTICLE_CARD_COLUMNS)).where(
+        Article.slug.in_(bindparam("slugs", expanding=True)))
 
 
 @lru_cache(maxsize=1)
@@ -62,14 +99,19 @@ def published_article(session: Session, slug: str) -> Article | None:
 
 def upcoming_events(
     session: Session, kind: str | None = None, limit: int = 20, *, public_only: bool = False,
-    include_cancelled: bool = True,
+    include_cancelled: bool = True, cards: bool = False,
 ) -> list[Event]:
     """Events that have not started yet, soonest first.
 
     ``public_only`` hides events whose article is not published yet (the web
     archive must not leak a draft through its event); ``include_cancelled=False``
     leaves out cancelled ones (a chat carousel offers registration on every card).
+    ``cards``: one query, each event with what a chat card shows of its article
+    (no company, no article body).
     """
+    if cards:
+        shape = (kind is not None, include_cancelled, public_only)
+        return list(session.scalars(_upcoming_cards(*shape), {"now": utcnow(), "kind": kind, "limit": limit}))
     query = (
         select(Event)
         .where(Event.starts_at >= utcnow())
@@ -86,6 +128,27 @@ def upcoming_events(
             or_(Event.article_id.is_(None), and_(*_public_filters()))
         )
     return list(session.scalars(query))
+
+
+@lru_cache(maxsize=8)
+def _upcoming_cards(by_kind: bool, include_cancelled: bool, public_only: bool) -> Select:
+    """Built once per shape; ``now``, ``kind`` and ``limit`` are bound per call."""
+    query = (
+        select(Event).where(Event.starts_at >= bindparam("now"))
+        .outerjoin(Event.article)
+        .options(contains_eager(Event.article).load_only(*ARTICLE_CARD_COLUMNS))
+        .order_by(Event.starts_at)
+        .limit(bindparam("limit"))
+    )
+    if by_kind:
+        query = query.where(Event.kind == bindparam("kind"))
+    if not include_cancelled:
+        query = query.where(Event.status != "cancelled")
+    if public_only:
+        query = query.where(or_(Event.article_id.is_(None), and_(
+            Article.status == "published", Article.published_at.is_not(None),
+            Article.published_at <= bindparam("now"))))
+    return query
 
 
 def remaining_seats(session: Session, events: list[Event]) -> dict[int, int]:

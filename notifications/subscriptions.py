@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from sqlalchemy import Select, bindparam, exists, select
+from sqlalchemy import Select, bindparam, exists, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from core import signals
 from core.db import utcnow
@@ -47,8 +47,47 @@ def _subscriber_by_identity() -> Select:
                                     Subscriber.external_id == bindparam("external_id"))
 
 
+_REMEMBERED = "subscribers_by_identity"  # in session.info: (transaction, {(channel, external_id): Subscriber})
+
+
+def remember_subscribers(session: Session) -> None:
+    """Let ``find_subscriber`` answer from rows this session already found in the current transaction.
+
+    For sessions that look one user up several times per transaction (a bot turn: the
+    adapter, then each handler). Within one transaction a repeated lookup returns the
+    same object anyway (the identity map); this skips the repeated query. A row deleted
+    or expunged in the session is not answered from memory, and every new transaction
+    (after a commit or rollback) starts with nothing remembered.
+    """
+    session.info[_REMEMBERED] = (None, {})
+
+
+def _remembered(session: Session) -> dict | None:
+    remembered = session.info.get(_REMEMBERED)
+    if remembered is None:
+        return None
+    transaction, found = remembered
+    current = (session() if isinstance(session, scoped_session) else session).get_transaction()
+    if transaction is not current:
+        found = {}
+        session.info[_REMEMBERED] = (current, found)
+    return found
+
+
 def find_subscriber(session: Session, channel: str, external_id: str) -> Subscriber | None:
-    return session.scalar(_subscriber_by_identity(), {"channel": channel, "external_id": external_id})
+    remembered = _remembered(session)
+    if remembered is not None:
+        subscriber = remembered.get((channel, external_id))
+        if subscriber is not None and subscriber in session and subscriber not in session.deleted:
+            state = inspect(subscriber)
+            if not state.deleted and not state.expired_attributes and subscriber.external_id == external_id:
+                return subscriber
+    subscriber = session.scalar(_subscriber_by_identity(), {"channel": channel, "external_id": external_id})
+    if remembered is not None and subscriber is not None:
+        # Remembered for the transaction the query ran in (it may have begun with this query).
+        found = _remembered(session)
+        found[(channel, external_id)] = subscriber
+    return subscriber
 
 
 def _check_identity(channel: str, external_id: str) -> None:

@@ -148,16 +148,44 @@ def search(session: Session, query: str, *, category: str | None = None, page: i
     return result
 
 
+_DEFERRED_LOGS = "search_query_logs_deferred"  # in session.info: rows waiting for take_deferred_logs
+
+
+def defer_query_logs(session: Session) -> None:
+    """Queries searched through ``session`` are kept for ``take_deferred_logs`` instead of written one by one.
+
+    For a caller answering many searches (the bot worker): it writes the rows of a
+    whole batch in one transaction, so a search turn needs no transaction of its own.
+    """
+    session.info.setdefault(_DEFERRED_LOGS, [])
+
+
+def take_deferred_logs(session: Session) -> list[dict]:
+    """The rows kept since the last call, as ``SearchQueryLog`` column values (the caller writes them)."""
+    waiting = session.info.get(_DEFERRED_LOGS)
+    if not waiting:
+        return []
+    rows = list(waiting)
+    waiting.clear()
+    return rows
+
+
 def log_query(session: Session, text: str, result_count: int, channel: str, category: str | None) -> None:
     """Record one query for the KPIs.
 
     Normally in its own short transaction, so a read-only caller needs no
     commit. If the caller's transaction already holds writes, the row joins
     it instead (committed with the caller's work): a second connection would
-    wait on SQLite's write lock that the caller holds.
+    wait on SQLite's write lock that the caller holds. A session that asked
+    for it (``defer_query_logs``) keeps the row for its caller to write later.
     """
-    row = SearchQueryLog(query=clean_query(text), result_count=result_count, channel=str(channel)[:20],
-                         category=category)
+    values = {"query": clean_query(text), "result_count": result_count, "channel": str(channel)[:20],
+              "category": category, "created_at": utcnow()}
+    deferred = session.info.get(_DEFERRED_LOGS)
+    if deferred is not None:
+        deferred.append(values)
+        return
+    row = SearchQueryLog(**values)
     if sync.has_uncommitted_writes(session):
         session.add(row)
         return

@@ -73,15 +73,32 @@ def _window(spans: list[tuple[int, int]], length: int, size: int) -> tuple[int, 
 
 
 def _needles(terms: list[str]) -> list[str]:
-    return [fold_kana(normalize(term)).replace(" ", "") for term in terms]
+    return list(_folded_terms(tuple(terms)))
+
+
+@lru_cache(maxsize=256)
+def _folded_terms(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The terms as they appear in folded text (once per query, not once per hit)."""
+    return tuple(fold_kana(normalize(term)).replace(" ", "") for term in terms)
+
+
+@lru_cache(maxsize=128)
+def _prepared(raw: str) -> tuple[str, str, list[int] | range]:
+    """A document's text with spaces collapsed, its normalised form and the position map.
+
+    Kept for the documents searched most recently: the same articles come up again and
+    again (popular words), and normalising a whole article is most of a snippet's cost.
+    """
+    text = re.sub(r"\s+", " ", raw).strip()
+    folded, positions = _normalised_with_map(text)
+    return text, folded, positions
 
 
 def build(text: str, terms: list[str], size: int = SNIPPET_CHARS) -> Snippet:
     """A snippet of ``text`` around the best cluster of ``terms``."""
-    text = re.sub(r"\s+", " ", text or "").strip()
-    if not text:
+    if not text or text.isspace():
         return Snippet("", "")
-    folded, positions = _normalised_with_map(text)
+    text, folded, positions = _prepared(text)
     spans = _spans(folded, _needles(terms))
     begin, end = _window(spans, len(folded), size)
     start = positions[begin] if begin < len(positions) else 0

@@ -1,7 +1,12 @@
-"""Quick-reply sets offered under answers, so a conversation never dead-ends."""
+"""Quick-reply sets offered under answers, so a conversation never dead-ends.
+
+The sets are fixed (labels, postback data): each is built once per process and
+handed out as a new list of the same (frozen) choices.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from bot.core.wording import TOPIC_SHORT
 from content.models import CATEGORIES
@@ -14,33 +19,53 @@ BROWSABLE_CATEGORIES = ("feature", "series", "news", "local", "admin")
 
 
 def main_menu() -> list[Choice]:
-    return [
+    return list(_main_menu())
+
+
+@lru_cache(maxsize=1)
+def _main_menu() -> tuple[Choice, ...]:
+    return (
         action("新着", "latest", display_text="新着"),
         action("イベント・見学", "events", display_text="イベント・見学"),
         action("受信設定", "settings", display_text="受信設定"),
         action("検索のしかた", "help", display_text="検索のしかた", s="search"),
         action("サイト", "site", display_text="サイト"),
         action("ヘルプ", "help", display_text="ヘルプ"),
-    ]
+    )
 
 
 def category_choices() -> list[Choice]:
-    return [action(CATEGORIES[c], "latest", display_text=f"新着 {CATEGORIES[c]}", c=c)
-            for c in BROWSABLE_CATEGORIES]
+    return list(_category_choices())
+
+
+@lru_cache(maxsize=1)
+def _category_choices() -> tuple[Choice, ...]:
+    return tuple(action(CATEGORIES[c], "latest", display_text=f"新着 {CATEGORIES[c]}", c=c)
+                 for c in BROWSABLE_CATEGORIES)
 
 
 def event_choices() -> list[Choice]:
-    return [
+    return list(_event_choices())
+
+
+@lru_cache(maxsize=1)
+def _event_choices() -> tuple[Choice, ...]:
+    return (
         action("企業見学会", "events", display_text="企業見学会", k="tour"),
         action("子ども向け体験教室", "events", display_text="子ども向け体験教室", k="workshop"),
-    ]
+    )
 
 
 def persona_choices(current: str | None = None) -> list[Choice]:
-    return [
+    return list(_persona_choices(current))
+
+
+@lru_cache(maxsize=16)
+def _persona_choices(current: str | None) -> tuple[Choice, ...]:
+    return tuple(
         action(f"{name}（選択中）" if key == current else name, "persona", display_text=name, p=key)
         for key, name in PERSONAS.items()
-    ]
+    )
 
 
 def welcome_choices() -> list[Choice]:
@@ -50,7 +75,11 @@ def welcome_choices() -> list[Choice]:
 
 def topic_choices(on: Iterable[str]) -> list[Choice]:
     """One button per topic that switches it to the OTHER state, with an explicit value."""
-    on = set(on)
+    return list(_topic_choices(frozenset(on)))
+
+
+@lru_cache(maxsize=256)
+def _topic_choices(on: frozenset[str]) -> tuple[Choice, ...]:
     choices = []
     for topic in TOPICS:
         short = TOPIC_SHORT[topic]
@@ -58,7 +87,7 @@ def topic_choices(on: Iterable[str]) -> list[Choice]:
             choices.append(action(f"{short}を止める", "topic", display_text=f"{short}の通知を止める", t=topic, v=0))
         else:
             choices.append(action(f"{short}を受け取る", "topic", display_text=f"{short}の通知を受け取る", t=topic, v=1))
-    return choices
+    return tuple(choices)
 
 
 def settings_choices(persona: str | None, on: Iterable[str]) -> list[Choice]:

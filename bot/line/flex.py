@@ -99,9 +99,17 @@ def _json_bytes(value) -> int:
     return len(json.dumps(value, ensure_ascii=False).encode())
 
 
+_CAROUSEL_WRAPPER_BYTES = _json_bytes({"type": "carousel", "contents": []})
+_SEPARATOR_BYTES = len(", ")  # between the bubbles in json.dumps' default layout
+
+
 def _within_byte_limits(bubbles: list[dict]) -> list[dict]:
-    kept = [b for b in bubbles if _json_bytes(b) <= limits.BUBBLE_BYTES_MAX]
-    while kept and _json_bytes({"type": "carousel", "contents": kept}) > limits.CAROUSEL_BYTES_MAX:
+    sized = [(b, size) for b in bubbles if (size := _json_bytes(b)) <= limits.BUBBLE_BYTES_MAX]
+    kept = [b for b, _ in sized]
+    # The carousel's size, from its bubbles' (what _json_bytes of the whole carousel gives, without encoding it again).
+    total = _CAROUSEL_WRAPPER_BYTES + sum(size for _, size in sized) + _SEPARATOR_BYTES * max(len(sized) - 1, 0)
+    while kept and total > limits.CAROUSEL_BYTES_MAX:
+        total -= sized[len(kept) - 1][1] + (_SEPARATOR_BYTES if len(kept) > 1 else 0)
         kept.pop()
     if len(kept) < len(bubbles):
         log.warning("carousel cut from %d to %d bubbles to stay under LINE's size limits", len(bubbles), len(kept))

@@ -66,6 +66,12 @@ def _blank_when_finished(session: Session, job_ids: set[int], user_id: str) -> N
         event.listen(session, "before_flush", _blank_finished_in_flight)
 
 
+def erased_in_flight(session: Session) -> set[int]:
+    """Ids of jobs in flight whose user was erased in this session: record their outcome on the
+    job object (the flush that records it blanks them), not by a bulk statement."""
+    return set(session.info.get(_IN_FLIGHT_KEY) or ())
+
+
 def _blank_finished_in_flight(session: Session, _context, _instances) -> None:
     waiting = session.info.get(_IN_FLIGHT_KEY)
     if not waiting:

@@ -1,118 +1,299 @@
-"""The worker side of the LINE queue: run one claimed job.
+"""The worker side of the LINE queue: answer a batch of claimed jobs.
 
-A webhook-event job runs the conversation once, stores the rendered answer in
-``job.result`` (in the same transaction as the conversation's own changes) and
-then delivers it. A failed delivery is retried from ``result`` later, so a
-retry never repeats the conversation's side effects (a topic toggled twice).
+A batch goes through three steps in one session:
+
+1. *prepare*, job after job (each user's in order): a webhook-event job runs the
+   conversation once, in a transaction of its own. When the turn wrote something
+   (a new friend, a topic toggled, a registration), the rendered answer is stored
+   in ``job.result`` and committed with those changes, so a retry resends it and
+   never repeats the side effects. A turn that only read (a search, 新着, help:
+   most of them) stores nothing: there is nothing to protect, and its transaction
+   just ends. A job that fails here is rolled back alone: the jobs before it are
+   already committed, the ones after it start afresh. Nothing is carried from one
+   turn to the next (the session forgets its rows between jobs).
+2. *deliver* the answers (the runner sends several users' answers at once, each
+   user's in order).
+3. *record* every job's outcome (done, skipped, failed, or back to pending with a
+   backoff; an answer to retry is stored then) and the batch's search-query log
+   rows in one commit; if that commit fails, each outcome is committed alone.
+
+A read-only turn thus costs no write of its own, and the bookkeeping (claim,
+outcomes) one statement per batch: most of what a job cost was that, not the answer.
 """
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from linebot.v3.messaging import MessagingApi
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.core import engine
-from bot.line import events, queue, richmenu_links
+from bot.line import events, privacy, queue, richmenu_links
 from bot.line.client import REQUEST_TIMEOUT
+from bot.line.http import poster_for
 from bot.line.models import BotJob
+from bot.line.queue import Finished, Outcome, Retry
 from bot.line.render import render
 from bot.line.sender import SendFailed, deliver
 from bot.line.webhook import EVENT_JOB_KIND
 from core.logsafe import excerpt
 from notifications.models import Subscriber
-from notifications.subscriptions import find_subscriber
+from notifications.subscriptions import remember_subscribers
+from search import service as search_service
+from search.models import SearchQueryLog
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Send:
+    """The answer still has to reach the user (``stored``: it is in ``job.result`` already)."""
+
+    outbox: dict
+    stored: bool = True
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One answer to send, as plain values (it may be sent from another thread)."""
+
+    job_id: int
+    dedup_key: str
+    lane: str
+    outbox: dict
+    stored: bool = True
 
 
 def fetch_display_name(api: MessagingApi, user_id: str) -> str:
     """The LINE display name, or "" when the profile cannot be read (never fatal)."""
     try:
-        return api.get_profile(user_id, _request_timeout=REQUEST_TIMEOUT).display_name or ""
+        poster = poster_for(api)
+        if poster is None:  # behind a proxy: the SDK's client
+            return api.get_profile(user_id, _request_timeout=REQUEST_TIMEOUT).display_name or ""
+        name = poster.get_json(f"/v2/bot/profile/{quote(user_id, safe='')}").get("displayName")
+        return name if isinstance(name, str) else ""
     except Exception as exc:  # a missing name must not cost the user their welcome
         log.warning("LINE profile of a new friend could not be fetched: %s", exc)
         return ""
 
 
-def _persona(session: Session, user_id: str) -> str | None:
-    subscriber = find_subscriber(session, "line", user_id)
-    return subscriber.persona if subscriber else None
+_PERSONAS_CHANGED = "line_personas_changed"  # in session.info: users whose persona a flush changed
 
 
-def _persona_after(session: Session, user_id: str, known: Subscriber | None) -> str | None:
-    """The persona after the turn: read from the row already loaded when there is one (no query)."""
-    if known is None:
-        return _persona(session, user_id)
-    state = inspect(known)
-    if state.deleted or state.was_deleted or state.detached:
-        return None
-    return known.persona  # refreshed from the database if the turn rolled back
+def _note_persona_changes(session: Session, _context) -> None:
+    """after_flush: remember whose persona changed (set to another value, or the row deleted)."""
+    changed = session.info.get(_PERSONAS_CHANGED)
+    if changed is None:
+        return
+    for subscriber in session.dirty:
+        if isinstance(subscriber, Subscriber) and inspect(subscriber).attrs.persona.history.has_changes():
+            changed.add(subscriber.external_id)
+    for subscriber in session.deleted:
+        if isinstance(subscriber, Subscriber) and inspect(subscriber).attrs.persona.loaded_value is not None:
+            changed.add(subscriber.external_id)
+
+
+def watch_personas(session: Session) -> None:
+    """Let ``converse`` see persona changes without reading the user's row before every turn."""
+    session.info.setdefault(_PERSONAS_CHANGED, set())
+    if not event.contains(session, "after_flush", _note_persona_changes):
+        event.listen(session, "after_flush", _note_persona_changes)
 
 
 def converse(session: Session, api: MessagingApi, job: BotJob, config: Mapping) -> dict | None:
     """Run the conversation for a webhook event; the outbox to deliver, None if skipped."""
-    event = events.parse(job.payload)
-    if event is None:
+    event_ = events.parse(job.payload)
+    if event_ is None:
         return None
-    name = fetch_display_name(api, event.source.user_id) if event.type == "follow" else ""
-    message = events.to_incoming(event, display_name=name)
+    name = fetch_display_name(api, event_.source.user_id) if event_.type == "follow" else ""
+    message = events.to_incoming(event_, display_name=name)
     if message is None:
         return None
-    subscriber = find_subscriber(session, "line", message.user_id)
-    persona_before = subscriber.persona if subscriber else None
+    watch_personas(session)
+    changed = session.info[_PERSONAS_CHANGED]
+    changed.discard(message.user_id)
     messages = render(engine.handle(session, message, config))
-    if _persona_after(session, message.user_id, subscriber) != persona_before and message.kind != "unfollow":
+    # The user's rich menu follows their persona (the engine flushes every change it makes).
+    if message.user_id in changed and message.kind != "unfollow":
         richmenu_links.queue_link(session, message.user_id, job.dedup_key)
     return {"user_id": message.user_id, "reply_token": message.route.reply_token,
-            "timestamp": event.timestamp, "messages": messages}
+            "timestamp": event_.timestamp, "messages": messages}
 
 
-def run_event_job(session: Session, api: MessagingApi, job: BotJob, config: Mapping) -> None:
+# Statements other than SELECT run by each thread: a turn that ran none wrote nothing.
+_writes = threading.local()
+
+
+def _count_writes(_connection, _cursor, statement: str, *_args) -> None:
+    if not statement.lstrip()[:6].upper() == "SELECT":
+        _writes.count = getattr(_writes, "count", 0) + 1
+
+
+def watch_writes(engine: Engine) -> None:
+    """Count the writes of the threads answering jobs (once per engine; a string test per statement)."""
+    if not event.contains(engine, "before_cursor_execute", _count_writes):
+        event.listen(engine, "before_cursor_execute", _count_writes)
+
+
+def _writes_so_far() -> int:
+    return getattr(_writes, "count", 0)
+
+
+def _wrote_since(mark: int, session: Session) -> bool:
+    """Whether this thread wrote since ``mark`` (or the session holds changes not flushed yet)."""
+    return _writes_so_far() != mark or bool(session.new or session.dirty or session.deleted)
+
+
+def prepare_event_job(session: Session, api: MessagingApi, job: BotJob, config: Mapping) -> Finished | Send:
+    """The answer to a webhook event, stored before it is sent when the turn changed anything; or the job is over."""
     if job.result is None:
+        mark = _writes_so_far()
         outbox = converse(session, api, job, config)
-        if outbox is None:
-            queue.finish(session, job, "skipped")
-            return
-        job.result = outbox
-        session.commit()
+        if outbox is None:  # not an event the conversation answers (nothing was run)
+            return Finished("skipped")
+        if not _wrote_since(mark, session):  # a read-only turn: nothing to keep
+            return Send(outbox, stored=False) if outbox["messages"] else Finished()
+        job.result = outbox  # committed with the turn's changes by ``prepare``
     if not job.result["messages"]:
-        queue.finish(session, job)
-        return
-    try:
-        via = deliver(api, job.result, job.dedup_key)
-    except SendFailed as exc:
-        if exc.retryable:
-            queue.retry_later(session, job, str(exc))
-        else:
-            log.error("LINE answer to event %s refused for good: %s", job.dedup_key, exc)
-            queue.finish(session, job, "failed", str(exc))
-        return
-    log.debug("LINE event %s answered by %s", job.dedup_key, via)
-    queue.finish(session, job)
+        return Finished()
+    return Send(job.result)
 
 
-HANDLERS = {
-    EVENT_JOB_KIND: run_event_job,
+def _reads_share_transactions(session: Session) -> bool:
+    """PostgreSQL: jobs that only read go on in the transaction of the one before (no BEGIN/COMMIT each).
+
+    Under READ COMMITTED every statement sees what is committed when it runs, so a
+    transaction spanning several read-only turns reads nothing stale (and the session
+    forgets its rows between jobs). SQLite ends every job's transaction: an open read
+    transaction there keeps an old snapshot, and a later write in it would fail.
+    """
+    return session.get_bind().dialect.name == "postgresql"
+
+
+HANDLERS: dict[str, Callable[[Session, MessagingApi, BotJob, Mapping], Finished | Retry | Send]] = {
+    EVENT_JOB_KIND: prepare_event_job,
     richmenu_links.LINK_JOB_KIND: richmenu_links.run_link_job,
 }
 
 
-def run_job(session: Session, api: MessagingApi, job: BotJob, config: Mapping) -> None:
-    """Run one job; any unexpected error puts it back for a later attempt."""
+def prepare(session: Session, api: MessagingApi, job: BotJob, config: Mapping) -> Finished | Retry | Send:
+    """Step 1 for one job, committed; an unexpected error rolls back this job's work only and retries it later."""
     handler = HANDLERS.get(job.kind)
     if handler is None:
         log.error("bot job %s has unknown kind %r", job.id, job.kind)
-        queue.finish(session, job, "failed", f"unknown kind {job.kind}")
-        return
+        return Finished("failed", f"unknown kind {job.kind}")
     try:
-        handler(session, api, job, config)
+        mark = _writes_so_far()
+        step = handler(session, api, job, config)
+        if _wrote_since(mark, session) or not _reads_share_transactions(session):
+            session.commit()  # the job's changes (and its answer) are kept before anything is sent
+        return step
     except Exception as exc:  # one bad event must not stop the others
         # The traceback's frames, but only an excerpt of the message (it may quote the payload).
         frames = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
         log.error("bot job %s (%s) crashed: %s\n%s", job.id, job.kind, excerpt(f"{type(exc).__name__}: {exc}"), frames)
         session.rollback()
-        queue.retry_later(session, session.get(BotJob, job.id), f"{type(exc).__name__}: {exc}")
+        return Retry(f"{type(exc).__name__}: {exc}")
+
+
+def send_answer(api: MessagingApi, delivery: Delivery) -> Outcome:
+    """Step 2 for one answer: reply (or push); the outcome to record."""
+    try:
+        via = deliver(api, delivery.outbox, delivery.dedup_key)
+    except SendFailed as exc:
+        if exc.retryable:
+            return Retry(str(exc))
+        log.error("LINE answer to event %s refused for good: %s", delivery.dedup_key, exc)
+        return Finished("failed", str(exc))
+    except Exception as exc:  # a bug in sending must not lose the outcomes of the batch
+        log.exception("LINE answer to event %s could not be sent", delivery.dedup_key)
+        return Retry(f"{type(exc).__name__}: {exc}")
+    log.debug("LINE event %s answered by %s", delivery.dedup_key, via)
+    return Finished()
+
+
+def send_in_order(api: MessagingApi, deliveries: list[Delivery]) -> dict[int, Outcome]:
+    """Step 2 in this thread, one answer after another."""
+    return {delivery.job_id: send_answer(api, delivery) for delivery in deliveries}
+
+
+SendAll = Callable[[list[Delivery]], dict[int, Outcome]]
+
+
+def _record_all(session: Session, jobs: list[BotJob], outcomes: dict[int, Outcome],
+                unstored: dict[int, dict]) -> None:
+    """Plain outcomes (done or skipped, no error) in one statement per status; the others on the job objects."""
+    plain: dict[str, list[int]] = {}
+    erased = privacy.erased_in_flight(session)
+    for job in jobs:
+        outcome = outcomes[job.id]
+        if isinstance(outcome, Finished) and outcome.error is None and job.id not in erased:
+            plain.setdefault(outcome.status, []).append(job.id)
+            continue
+        session.add(job)
+        if isinstance(outcome, Retry) and job.id in unstored:
+            job.result = unstored[job.id]  # the retry resends this answer instead of running the turn again
+        queue.mark_outcome(job, outcome)
+    for status, ids in plain.items():
+        queue.mark_many_finished(session, ids, status)
+
+
+def record(session: Session, jobs: list[BotJob], outcomes: dict[int, Outcome],
+           unstored: dict[int, dict] | None = None) -> None:
+    """Step 3: every outcome and the batch's search log in one commit; if that fails, each job's alone."""
+    unstored = unstored or {}
+    logs = search_service.take_deferred_logs(session)
+    try:
+        _record_all(session, jobs, outcomes, unstored)
+        session.add_all([SearchQueryLog(**values) for values in logs])
+        session.commit()
+        return
+    except Exception:
+        log.exception("LINE queue: recording a batch of %d outcomes failed; recording them one by one", len(jobs))
+        session.rollback()
+    for job in jobs:
+        try:
+            _record_all(session, [job], outcomes, unstored)
+            session.commit()
+        except Exception:  # left processing: the lease runs out and the job runs again
+            log.exception("LINE queue: the outcome of bot job %s could not be recorded", job.id)
+            session.rollback()
+    try:
+        session.add_all([SearchQueryLog(**values) for values in logs])
+        session.commit()
+    except Exception:  # statistics only: never worth an answer
+        log.exception("LINE queue: %d search log row(s) could not be written", len(logs))
+        session.rollback()
+
+
+def answer_batch(session: Session, api: MessagingApi, jobs: list[BotJob], config: Mapping,
+                 send_all: SendAll | None = None) -> None:
+    """Answer ``jobs`` (claimed, oldest first; not in any session): prepare, deliver, record."""
+    watch_writes(session.get_bind())
+    remember_subscribers(session)  # each turn reads its user's row once, not once per handler
+    search_service.defer_query_logs(session)  # written with the outcomes, not one transaction per search
+    outcomes: dict[int, Outcome] = {}
+    deliveries: list[Delivery] = []
+    for job in jobs:
+        session.add(job)
+        step = prepare(session, api, job, config)
+        if isinstance(step, Send):
+            deliveries.append(Delivery(job.id, job.dedup_key, queue.lane_of_job(job), step.outbox, step.stored))
+        else:
+            outcomes[job.id] = step
+        session.expunge_all()  # the next turn reads its rows afresh, as in a session of its own
+    if deliveries:
+        outcomes.update((send_all or (lambda items: send_in_order(api, items)))(deliveries))
+    record(session, jobs, outcomes, {d.job_id: d.outbox for d in deliveries if not d.stored})
+
+
+def run_job(session: Session, api: MessagingApi, job: BotJob, config: Mapping) -> None:
+    """Answer one job (a batch of one)."""
+    answer_batch(session, api, [job], config)

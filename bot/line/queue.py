@@ -1,9 +1,10 @@
 """A persistent job queue on the ``bot_jobs`` table (SQLite and PostgreSQL).
 
 The webhook only *enqueues* (one INSERT, duplicates ignored by the unique
-key); the single worker process claims due jobs, runs them and records the
-outcome. A claimed job carries a lease: if the worker dies mid-job the lease
-runs out and the job becomes claimable again, so nothing lives only in memory.
+key); worker processes claim due jobs (one statement per batch), run them and
+record the outcomes. A claimed job carries a lease: if the worker dies mid-job
+the lease runs out and the job becomes claimable again, so nothing lives only
+in memory.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -38,6 +39,24 @@ class NewJob:
     dedup_key: str
     payload: dict
     kind: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How a job ended: done, skipped or failed (``error`` says why)."""
+
+    status: str = "done"
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Run the job again later (after a backoff; failed for good after MAX_ATTEMPTS)."""
+
+    error: str
+
+
+Outcome = Finished | Retry
 
 
 @lru_cache(maxsize=4)
@@ -130,60 +149,95 @@ def lane_of(job_id: int, payload) -> str:
     return f"job:{job_id}"
 
 
-def claim_lanes(session: Session, limit: int, channel: str | None = None) -> list[tuple[int, str]]:
-    """Claim like ``claim_ids``; returns (id, lane) pairs, oldest first."""
-    ids = claim_ids(session, limit, channel)
-    if not ids:
-        return []
-    rows = session.execute(select(BotJob.id, BotJob.payload).where(BotJob.id.in_(ids)).order_by(BotJob.id)).all()
-    session.commit()
-    return [(job_id, lane_of(job_id, payload)) for job_id, payload in rows]
+def lane_of_job(job: BotJob) -> str:
+    return lane_of(job.id, job.payload)
 
 
-def claim_ids(session: Session, limit: int, channel: str | None = None) -> list[int]:
-    """Mark up to ``limit`` due jobs as processing (leased) and commit; their ids, oldest first.
+@lru_cache(maxsize=8)
+def _claim_statement(dialect_name: str, by_channel: bool):
+    """UPDATE … WHERE id IN (due ids, oldest first, LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING the jobs.
+
+    Built once per dialect: one statement (one round trip) claims a whole batch and
+    returns the rows themselves, so nothing is read again before the jobs run.
+    """
+    now = bindparam("now")
+    candidates = select(BotJob.id).where(_claimable(now)).order_by(BotJob.id).limit(bindparam("limit"))
+    if by_channel:
+        candidates = candidates.where(BotJob.channel == bindparam("claim_channel"))
+    if dialect_name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    # A CTE computed once (MATERIALIZED): a plain IN (subquery) may be re-scanned by the
+    # planner, and a re-scan with SKIP LOCKED can yield other rows (more than LIMIT).
+    due = candidates.cte("due")
+    if dialect_name == "postgresql":
+        due = due.prefix_with("MATERIALIZED")
+    return (
+        update(BotJob).where(BotJob.id.in_(select(due.c.id)), _claimable(now))
+        .values(status="processing", locked_until=bindparam("lease_end"), attempts=BotJob.attempts + 1)
+        .returning(BotJob)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def claim_jobs(session: Session, limit: int, channel: str | None = None) -> list[BotJob]:
+    """Mark up to ``limit`` due jobs as processing (leased), commit, and return them, oldest first.
 
     Safe with several worker processes: on PostgreSQL the candidate rows are locked
     with SKIP LOCKED (concurrent claimers take different rows instead of waiting), and
     the UPDATE repeats the claimable condition, so a row is never claimed twice
-    (SQLite: one writer at a time; a row already taken no longer matches).
+    (SQLite: one writer at a time; a row already taken no longer matches). The jobs
+    come back loaded (``expire_on_commit=False``): another session may ``add`` them
+    and run them without reading them again.
     """
     if limit <= 0:
         return []
     now = utcnow()
-    query = select(BotJob.id).where(_claimable(now)).order_by(BotJob.id).limit(limit)
+    statement = _claim_statement(session.get_bind().dialect.name, bool(channel))
+    params = {"now": now, "limit": limit, "lease_end": now + LEASE}
     if channel:
-        query = query.where(BotJob.channel == channel)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    candidates = session.scalars(query).all()
-    if not candidates:
-        session.commit()
-        return []
-    claimed = session.scalars(
-        update(BotJob).where(BotJob.id.in_(candidates), _claimable(now))
-        .values(status="processing", locked_until=now + LEASE, attempts=BotJob.attempts + 1)
-        .returning(BotJob.id)
-        .execution_options(synchronize_session=False)
-    ).all()
+        params["claim_channel"] = channel
+    jobs = session.scalars(statement, params).all()
     session.commit()
-    return sorted(claimed)
+    return sorted(jobs, key=lambda job: job.id)
+
+
+def claim_ids(session: Session, limit: int, channel: str | None = None) -> list[int]:
+    """Claim like ``claim_jobs``; their ids, oldest first."""
+    return [job.id for job in claim_jobs(session, limit, channel)]
 
 
 def claim(session: Session, limit: int, channel: str | None = None) -> list[BotJob]:
-    """Claim like ``claim_ids`` and return the jobs themselves, oldest first."""
-    ids = claim_ids(session, limit, channel)
-    if not ids:
-        return []
-    jobs = session.scalars(
-        select(BotJob).where(BotJob.id.in_(ids)).order_by(BotJob.id).execution_options(populate_existing=True)
-    ).all()
-    return list(jobs)
+    """Claim like ``claim_jobs`` (the jobs stay in ``session``), oldest first."""
+    return claim_jobs(session, limit, channel)
+
+
+def mark_finished(job: BotJob, status: str = "done", error: str | None = None) -> None:
+    """Record the outcome on the job (the caller commits, possibly with other jobs' outcomes)."""
+    job.status, job.locked_until, job.finished_at = status, None, utcnow()
+    job.last_error = error
+
+
+@lru_cache(maxsize=1)
+def _finish_many_statement():
+    return (
+        update(BotJob).where(BotJob.id.in_(bindparam("ids", expanding=True)))
+        .values(status=bindparam("new_status"), locked_until=None, finished_at=bindparam("finished"), last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_many_finished(session: Session, ids: list[int], status: str = "done") -> None:
+    """Record one plain outcome (no error) for many jobs in one statement (the caller commits).
+
+    The job objects are not touched: for jobs needing more than the status (an error to
+    keep, data to blank) record the outcome on the object instead (``mark_outcome``).
+    """
+    if ids:
+        session.execute(_finish_many_statement(), {"ids": list(ids), "new_status": status, "finished": utcnow()})
 
 
 def finish(session: Session, job: BotJob, status: str = "done", error: str | None = None) -> None:
-    job.status, job.locked_until, job.finished_at = status, None, utcnow()
-    job.last_error = error
+    mark_finished(job, status, error)
     session.commit()
 
 
@@ -191,19 +245,31 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
-def retry_later(session: Session, job: BotJob, error: str) -> None:
-    """Put a job back for a later attempt, or give up after MAX_ATTEMPTS."""
+def mark_retry(job: BotJob, error: str) -> None:
+    """Put a job back for a later attempt, or give up after MAX_ATTEMPTS (the caller commits)."""
     if job.attempts >= MAX_ATTEMPTS:
         log.error("bot job %s (%s) failed for good after %d attempts: %s", job.id, job.kind, job.attempts,
                   excerpt(error))
-        finish(session, job, "failed", error)
+        mark_finished(job, "failed", error)
         return
     delay = backoff(job.attempts)
     log.warning("bot job %s (%s) attempt %d failed, retrying in %ss: %s",
                 job.id, job.kind, job.attempts, int(delay.total_seconds()), excerpt(error))
     job.status, job.locked_until, job.last_error = "pending", None, error
     job.run_after = utcnow() + delay
+
+
+def retry_later(session: Session, job: BotJob, error: str) -> None:
+    mark_retry(job, error)
     session.commit()
+
+
+def mark_outcome(job: BotJob, outcome: Outcome) -> None:
+    """Record ``outcome`` on the job (the caller commits)."""
+    if isinstance(outcome, Retry):
+        mark_retry(job, outcome.error)
+    else:
+        mark_finished(job, outcome.status, outcome.error)
 
 
 def purge_finished(session: Session, keep: timedelta = KEEP_FINISHED) -> int:

@@ -58,21 +58,19 @@ def _apply(api: MessagingApi, user_id: str, menu_id: str | None) -> None:
     api.link_rich_menu_id_to_user(user_id, menu_id, _request_timeout=REQUEST_TIMEOUT)
 
 
-def run_link_job(session: Session, api: MessagingApi, job: BotJob, _config: Mapping) -> None:
+def run_link_job(session: Session, api: MessagingApi, job: BotJob, _config: Mapping) -> queue.Outcome:
+    """Link the menu of the user's current persona; the job's outcome (recorded by the caller)."""
     user_id = job.payload["user_id"]
     subscriber = find_subscriber(session, "line", user_id)
     menu = menu_for_persona(load_definitions(), subscriber.persona if subscriber else None)
     deployed = session.get(LineRichMenu, menu.key)
     if deployed is None:
         log.info("rich menu %r not deployed yet; run `monozukuri line richmenu deploy`", menu.key)
-        queue.finish(session, job, "skipped")
-        return
+        return queue.Finished("skipped")
     try:
         _apply(api, user_id, None if menu.is_default else deployed.rich_menu_id)
     except ApiException as exc:
         if is_retryable(exc):
-            queue.retry_later(session, job, error_message(exc))
-        else:
-            queue.finish(session, job, "failed", error_message(exc))
-        return
-    queue.finish(session, job)
+            return queue.Retry(error_message(exc))
+        return queue.Finished("failed", error_message(exc))
+    return queue.Finished()

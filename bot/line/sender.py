@@ -6,10 +6,10 @@ Push carries an X-Line-Retry-Key derived from the job, so a retry after a
 lost answer is accepted once (LINE answers 409 to the duplicate).
 
 The rendered messages are already plain JSON-ready dicts (checked by the
-renderer against LINE's limits), so they go out through the SDK's own HTTP
-client (same connection pool, headers and ApiException on errors) without
-round-tripping through its pydantic models: that parse-and-serialise cost
-~20 ms of CPU per Flex carousel, most of the worker's time under load.
+renderer against LINE's limits), so they go out as JSON on a keep-alive
+connection of the client (``bot.line.http``: the SDK's headers, CA bundle and
+ApiException on errors) without round-tripping through its pydantic models or
+its REST wrapper: those cost more CPU than answering the event.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from linebot.v3.messaging import MessagingApi
 from linebot.v3.messaging.exceptions import ApiException
 
 from bot.line.client import REQUEST_TIMEOUT, error_message, is_retryable
+from bot.line.http import poster_for
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,12 @@ def _invalid_reply_token(exc: ApiException) -> bool:
 
 
 def _post(api: MessagingApi, path: str, body: dict, headers: dict | None = None) -> None:
-    """POST JSON through the SDK's HTTP client; non-2xx answers raise ApiException."""
-    client = api.api_client
+    """POST JSON on the client's own keep-alive connection (``bot.line.http``); non-2xx answers raise ApiException."""
+    poster = poster_for(api)
+    if poster is not None:
+        poster.post(path, body, headers)
+        return
+    client = api.api_client  # behind a proxy: the SDK's HTTP client
     all_headers = {**client.default_headers, "Content-Type": "application/json", **(headers or {})}
     client.rest_client.request("POST", client.configuration.host + path, headers=all_headers, body=body,
                                _request_timeout=REQUEST_TIMEOUT)

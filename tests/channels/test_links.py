@@ -40,3 +40,16 @@ def test_token_signed_with_other_key_is_rejected(app, client):
 def test_external_targets_cannot_be_made(app, path):
     with pytest.raises(ValueError):
         links.make_token(app.config["SECRET_KEY"], TrackedLink(path=path, channel="line"))
+
+
+def test_tokens_are_exactly_what_the_itsdangerous_serializer_signs():
+    from dataclasses import asdict
+
+    from itsdangerous import URLSafeSerializer
+
+    link = links.TrackedLink(path="/articles/旋盤", channel="line", article_id=7, recipient_hash="0123456789abcdef",
+                             campaign="bot-site", segment="persona:student")
+    compact = {k[0] + k[-1]: v for k, v in asdict(link).items() if v is not None}
+    for secret in ("k" * 32, "another-secret"):
+        assert links.make_token(secret, link) == URLSafeSerializer(secret, salt=links.SALT).dumps(compact)
+        assert links.read_token(secret, links.make_token(secret, link)) == link

@@ -17,7 +17,7 @@ def latest(turn: Turn, category: str | None = None) -> BotResponse | None:
     if category is not None and category not in CATEGORIES:
         return None
     label = CATEGORIES.get(category or "")
-    articles = content_service.latest_articles(turn.session, category=category, limit=MAX_CARDS)
+    articles = content_service.latest_articles(turn.session, category=category, limit=MAX_CARDS, cards=True)
     if not articles:
         return BotResponse([Text(wording.no_latest(label))], menus.category_choices() + menus.main_menu())
     cards = carousel((article_card(turn, a) for a in articles), wording.latest_header(label))
@@ -29,7 +29,7 @@ def events(turn: Turn, kind: str | None = None) -> BotResponse | None:
         return None
     label = EVENT_KINDS.get(kind or "")
     upcoming = content_service.upcoming_events(turn.session, kind=kind, limit=MAX_CARDS, public_only=True,
-                                               include_cancelled=False)
+                                               include_cancelled=False, cards=True)
     if not upcoming:
         quick = _subscribe_offer(turn, kind) + menus.event_choices() + menus.main_menu()
         return BotResponse([Text(wording.no_events(label))], quick)

@@ -126,3 +126,42 @@ def test_creating_a_subscriber_another_process_just_created_is_not_an_error(app,
     subs._insert_if_missing(session, values)  # the losing side of the race: silently nothing
     session.commit()
     assert session.scalar(select(func.count()).select_from(Subscriber)) == 1
+
+
+def _lookups(session, run) -> int:
+    """SELECTs on subscribers while ``run`` runs."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM subscribers" in statement:
+            seen.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_a_remembering_session_finds_a_user_once_per_transaction(session):
+    subs.get_or_create_subscriber(session, "line", "U1")
+    session.commit()
+    subs.remember_subscribers(session)
+    found = []
+    assert _lookups(session, lambda: found.extend(subs.find_subscriber(session, "line", "U1") for _ in range(3))) == 1
+    assert found[0] is found[1] is found[2]
+    session.commit()  # a new transaction looks again (the row may have changed meanwhile)
+    assert _lookups(session, lambda: subs.find_subscriber(session, "line", "U1")) == 1
+    assert subs.erase_subscriber(session, "line", "U1")
+    assert subs.find_subscriber(session, "line", "U1") is None  # deleted in this session: not remembered
+    session.rollback()
+    assert subs.find_subscriber(session, "line", "U1") is not None  # the deletion was rolled back
+
+
+def test_sessions_that_do_not_ask_remember_nothing(session):
+    subs.get_or_create_subscriber(session, "line", "U1")
+    assert _lookups(session, lambda: [subs.find_subscriber(session, "line", "U1") for _ in range(2)]) == 2

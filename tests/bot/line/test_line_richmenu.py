@@ -15,7 +15,7 @@ from bot.line.models import LineRichMenu
 from bot.line.richmenu_deploy import deploy
 from bot.line.richmenu_image import menu_image
 from tests.bot.line.line_helpers import USER, jobs, post_events
-from tests.standins.line_webhook import follow_event, postback_event
+from tests.standins.line_webhook import follow_event, postback_event, text_event
 
 REQUIRED_LABELS = {"新着", "検索のしかた", "イベント・見学", "受信設定", "就職・見学"}
 
@@ -114,6 +114,34 @@ def test_parents_get_their_menu_and_others_the_default(line_app, line, session):
     process_pending(line_app)
     assert USER not in line.rich_menus.per_user  # back on the default menu
     assert {j.status for j in jobs(session, "line_richmenu_link")} == {"done"}
+
+
+def test_turns_that_keep_the_persona_queue_no_link(line_app, line, session):
+    deploy(session, line_app.config)
+    client = line_app.test_client()
+    post_events(client, [follow_event(USER, reply_token=line.issue_reply_token(USER)),
+                         postback_event(USER, "a=persona&p=parent", reply_token=line.issue_reply_token(USER))])
+    process_pending(line_app)
+    assert len(jobs(session, "line_richmenu_link")) == 1
+    post_events(client, [postback_event(USER, "a=persona&p=parent", reply_token=line.issue_reply_token(USER)),
+                         postback_event(USER, "a=topic&t=workshops&v=0", reply_token=line.issue_reply_token(USER)),
+                         text_event(USER, "新着", reply_token=line.issue_reply_token(USER))])
+    process_pending(line_app)
+    assert len(jobs(session, "line_richmenu_link")) == 1  # the same persona again, a topic, a question: no link
+
+
+def test_erasing_ones_data_puts_the_default_menu_back(line_app, line, session):
+    deploy(session, line_app.config)
+    client = line_app.test_client()
+    post_events(client, [follow_event(USER, reply_token=line.issue_reply_token(USER)),
+                         postback_event(USER, "a=persona&p=parent", reply_token=line.issue_reply_token(USER))])
+    process_pending(line_app)
+    process_pending(line_app)
+    assert line.rich_menus.per_user[USER] == _ids(session)["parent"]
+    post_events(client, [postback_event(USER, "a=erase&v=1", reply_token=line.issue_reply_token(USER))])
+    process_pending(line_app)
+    process_pending(line_app)
+    assert USER not in line.rich_menus.per_user
 
 
 def test_link_waits_for_a_deploy(line_app, line, session):
