@@ -46,6 +46,8 @@ def _no_horizontal_scroll(page) -> None:
 
 def _load_lazy_images(page) -> None:
     page.evaluate("""async () => {
+        // Lazy images far from the viewport may never be asked for on a slow run: ask for all.
+        document.querySelectorAll('img[loading=lazy]').forEach(img => { img.loading = 'eager'; });
         for (let y = 0; y < document.body.scrollHeight; y += 600) {
             window.scrollTo(0, y);
             await new Promise(r => setTimeout(r, 30));
