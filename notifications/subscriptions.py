@@ -16,6 +16,7 @@ from sqlalchemy import Select, bindparam, exists, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import signals
 from core.db import utcnow
@@ -97,16 +98,21 @@ def _check_identity(channel: str, external_id: str) -> None:
         raise ValueError("invalid external id")
 
 
-def _insert_if_missing(session: Session, values: dict) -> None:
+@lru_cache(maxsize=4)
+def _insert_statement(dialect: str):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect (values are bound per call)."""
+    insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[dialect]
+    table = Subscriber.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["channel", "external_id"]).returning(table.c.id)
+
+
+def _insert_if_missing(session: Session, values: dict) -> bool:
     """INSERT … ON CONFLICT DO NOTHING: two events of one new user can arrive at once
     (follow + first message); the loser of that race simply finds the winner's row.
-    No savepoint is needed, so the caller's transaction stays one unit on every backend."""
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[dialect]
-    statement = insert(Subscriber).values(**values).on_conflict_do_nothing(
-        index_elements=["channel", "external_id"]
-    )
-    session.execute(statement)
+    No savepoint is needed, so the caller's transaction stays one unit on every backend.
+    True when this call inserted the row."""
+    statement = _insert_statement(session.get_bind().dialect.name)
+    return session.execute(statement, values).first() is not None
 
 
 def get_or_create_subscriber(session: Session, channel: str, external_id: str,
@@ -116,13 +122,22 @@ def get_or_create_subscriber(session: Session, channel: str, external_id: str,
     found = find_subscriber(session, channel, external_id)
     if found is not None:
         return found
+    return _create(session, channel, external_id, display_name, inflow_source)
+
+
+def _create(session: Session, channel: str, external_id: str, display_name: str,
+            inflow_source: str | None) -> Subscriber:
+    """Insert the subscriber unless a concurrent turn just did; the row, as an object of the session."""
     now = utcnow()
-    _insert_if_missing(session, {
+    inserted = _insert_if_missing(session, {
         "channel": channel, "external_id": external_id, "display_name": (display_name or "")[:200],
         "inflow_source": inflow_source[:50] if inflow_source else None, "status": ACTIVE,
         "followed_at": now, "created_at": now, "updated_at": now,
     })
-    return find_subscriber(session, channel, external_id)
+    subscriber = find_subscriber(session, channel, external_id)
+    if inserted and subscriber is not None:
+        set_committed_value(subscriber, "subscriptions", [])  # a row made just now has none: no query to learn it
+    return subscriber
 
 
 def follow(session: Session, channel: str, external_id: str, display_name: str = "",
@@ -131,7 +146,8 @@ def follow(session: Session, channel: str, external_id: str, display_name: str =
     previous settings kept."""
     existing = find_subscriber(session, channel, external_id)
     if existing is None:
-        created = get_or_create_subscriber(session, channel, external_id, display_name, inflow_source)
+        _check_identity(channel, external_id)
+        created = _create(session, channel, external_id, display_name, inflow_source)
         if created.persona is None and not created.topics:
             set_topics(session, created, DEFAULT_TOPICS)
         return FollowResult(created, "new")

@@ -215,13 +215,15 @@ def drain(app, session, events: list[dict], profile: bool = False, statements: b
     gc_spent = _time_gc()
     database_before = _backend_cpu(session)
     started_cpu, started_wall = time.process_time(), time.monotonic()
-    loop = threading.Thread(target=runner.run_forever, args=(stop,), name="line-queue")
+    loop = threading.Thread(target=runner.run_forever, args=(stop,), name="line-queue", daemon=True)
     loop.start()
-    while _outstanding(session):
-        time.sleep(0.5)
-    stop.set()
-    loop.join()
-    runner.close()
+    try:
+        while _outstanding(session):
+            time.sleep(0.5)
+    finally:
+        stop.set()
+        loop.join()
+        runner.close()
     if stop_counting:
         stop_counting()
     if stop_timing:

@@ -273,6 +273,15 @@ def record(session: Session, jobs: list[BotJob], outcomes: dict[int, Outcome],
         session.rollback()
 
 
+def _end_transaction(session: Session) -> None:
+    try:
+        if session.in_transaction():
+            session.commit()
+    except Exception:  # nothing of the jobs' is pending (each committed its own writes)
+        log.exception("LINE queue: ending the read-only transaction failed")
+        session.rollback()
+
+
 def answer_batch(session: Session, api: MessagingApi, jobs: list[BotJob], config: Mapping,
                  send_all: SendAll | None = None) -> None:
     """Answer ``jobs`` (claimed, oldest first; not in any session): prepare, deliver, record."""
@@ -289,6 +298,7 @@ def answer_batch(session: Session, api: MessagingApi, jobs: list[BotJob], config
         else:
             outcomes[job.id] = step
         session.expunge_all()  # the next turn reads its rows afresh, as in a session of its own
+    _end_transaction(session)  # read-only turns' shared transaction: never left open while LINE answers
     if deliveries:
         outcomes.update((send_all or (lambda items: send_in_order(api, items)))(deliveries))
     record(session, jobs, outcomes, {d.job_id: d.outbox for d in deliveries if not d.stored})

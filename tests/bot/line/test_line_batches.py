@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 from sqlalchemy import event, select, update
 
@@ -157,3 +158,33 @@ def test_searches_of_a_batch_are_logged_with_its_outcomes(line_demo_app, line, s
     assert [(row.query, row.channel) for row in logged] == [("旋盤", "line"), ("宇宙", "line")]
     assert all(row.result_count > 0 for row in logged)
     assert {job.status for job in jobs(session)} == {"done"} and {job.result for job in jobs(session)} == {None}
+
+
+def test_no_transaction_is_left_open_while_answers_are_sent(line_demo_app, line, session, monkeypatch):
+    import pytest
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("read-only turns share a transaction on PostgreSQL only")
+    seen = []
+    real = processor.send_answer
+    probe = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")  # never idle in a transaction
+    probing = threading.Lock()
+
+    def send_answer(api, delivery):
+        with probing:
+            seen.append(probe.execute(text(
+                "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()")).scalars().all())
+        return real(api, delivery)
+
+    monkeypatch.setattr(processor, "send_answer", send_answer)
+    session.rollback()  # the test's own session holds no transaction either
+    users = [f"U{index:032x}" for index in range(6)]
+    post_events(line_demo_app.test_client(), [text_event(user, word, reply_token=line.issue_reply_token(user))
+                                              for user, word in zip(users, ["新着", "旋盤", "イベント"] * 2, strict=True)])
+    session.rollback()
+    assert process_pending(line_demo_app) == 6
+    probe.close()
+    assert len(seen) == 6 and all(not open_ for open_ in seen), seen
+    assert all(line.delivered_to(user) == 1 for user in users)
