@@ -22,6 +22,8 @@ from linebot.v3.messaging.exceptions import ApiException
 
 from bot.line.client import REQUEST_TIMEOUT
 
+CONNECT_ATTEMPTS = 3
+
 
 class JsonPoster:
     def __init__(self, api: MessagingApi, timeout: tuple[float, float] = REQUEST_TIMEOUT):
@@ -70,15 +72,27 @@ class JsonPoster:
             self.close()
             connection = None
         if connection is None:
+            connection = self._connect()
+            connection.sock.settimeout(self._read_timeout)
+            self._connection = connection
+        return connection
+
+    def _connect(self) -> http.client.HTTPConnection:
+        """A new connection; a failed connect is tried again (nothing was sent yet), as urllib3 does by default."""
+        for attempt in range(CONNECT_ATTEMPTS):
             if self._https:
                 connection = http.client.HTTPSConnection(self._host, self._port, timeout=self._connect_timeout,
                                                          context=self._context)
             else:
                 connection = http.client.HTTPConnection(self._host, self._port, timeout=self._connect_timeout)
-            connection.connect()
-            connection.sock.settimeout(self._read_timeout)
-            self._connection = connection
-        return connection
+            try:
+                connection.connect()
+                return connection
+            except OSError:
+                connection.close()
+                if attempt == CONNECT_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         if self._connection is not None:

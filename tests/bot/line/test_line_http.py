@@ -124,3 +124,26 @@ def test_a_profile_is_read_on_the_same_connection_with_the_user_id_quoted(server
     assert fetch_display_name(api, "U1/../x?y") == "大田 花子"
     assert server.connections == 1 and server.requests[-1][0] == "/v2/bot/profile/U1%2F..%2Fx%3Fy"
     poster_for(api).close()
+
+
+def test_a_failed_connect_is_tried_again_and_then_reported(server, monkeypatch):
+    import http.client
+
+    poster = poster_for(_api(server.url))
+    real, failures = http.client.HTTPConnection.connect, []
+
+    def flaky_connect(self):
+        if len(failures) < 2:
+            failures.append(1)
+            raise ConnectionRefusedError("refused")
+        real(self)
+
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", flaky_connect)
+    poster.post("/v2/bot/message/reply", {"replyToken": "t", "messages": []})  # third attempt connects
+    assert len(server.requests) == 1
+    poster.close()
+    failures.clear()
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", lambda self: (_ for _ in ()).throw(OSError("down")))
+    with pytest.raises(OSError):
+        poster.post("/v2/bot/message/reply", {"replyToken": "t", "messages": []})
+    assert len(server.requests) == 1
