@@ -65,7 +65,19 @@ class Company(Base):
     is_demo: Mapped[bool] = mapped_column(default=False)
 
 
-class Article(Base):
+class CategoryLabels:
+    """Japanese labels of an article's ``category`` and ``series`` (ORM rows and stored card sources)."""
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES.get(self.category, self.category)
+
+    @property
+    def series_label(self) -> str | None:
+        return SERIES.get(self.series) if self.series else None
+
+
+class Article(CategoryLabels, Base):
     __tablename__ = "articles"
     __table_args__ = (
         Index("ix_articles_status_published", "status", "published_at"),
@@ -114,13 +126,6 @@ class Article(Base):
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)
     event: Mapped[Event | None] = relationship(back_populates="article", uselist=False)
 
-    @property
-    def category_label(self) -> str:
-        return CATEGORIES.get(self.category, self.category)
-
-    @property
-    def series_label(self) -> str | None:
-        return SERIES.get(self.series) if self.series else None
 
     @property
     def tag_names(self) -> list[str]:

@@ -57,7 +57,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from content import ogp, service, urls
 from content.markdown import render_markdown
-from content.models import CATEGORIES, SERIES, Article, Company, Tag, article_related, article_tags
+from content.models import CATEGORIES, Article, CategoryLabels, Company, Tag, article_related, article_tags
 from core import page_regions, site
 from core.db import UTCDateTime, db, utcnow
 from core.pagination import links_html
@@ -188,7 +188,7 @@ def page_key(row, version: str) -> str:
 
 
 @dataclass(frozen=True)
-class CardSource:
+class CardSource(CategoryLabels):
     """What the card macro reads, from a row."""
 
     slug: str
@@ -199,14 +199,6 @@ class CardSource:
     published_at: datetime
     hero_image: str | None
     hero_sizes: list | None
-
-    @property
-    def category_label(self) -> str:
-        return CATEGORIES.get(self.category, self.category)
-
-    @property
-    def series_label(self) -> str | None:
-        return SERIES.get(self.series) if self.series else None
 
 
 CARD_LEVEL = 2  # stored as a level-2, lazily loaded card; prerendered_card adapts it
