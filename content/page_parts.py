@@ -1,4 +1,5 @@
-"""The public article page and category archive without per-request rendering of stored work.
+"""The public article page without per-request rendering of stored work (the category archive:
+content.category_page; stored cards and digests: content.page_cards).
 
 What depends only on an article is made once, when it changes, and kept on its row:
 
@@ -28,15 +29,12 @@ request the same rebuild.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from flask import current_app, request
-from markupsafe import Markup, escape
+from flask import current_app
+from markupsafe import Markup
 from sqlalchemy import (
     Integer,
     String,
@@ -55,25 +53,29 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from content import ogp, service, urls
+from content import category_page, service, urls
 from content.markdown import render_markdown
-from content.models import CATEGORIES, Article, CategoryLabels, Company, Tag, article_related, article_tags
+from content.models import Article, Company, Tag, article_related, article_tags
+from content.page_cards import (
+    card_columns,
+    cards,
+    macros,
+    page_key,
+    parts_version,
+    public_now,
+    store_derived,
+)
 from core import page_regions, site
-from core.db import UTCDateTime, db, utcnow
-from core.pagination import links_html
+from core.db import db, utcnow
 from core.prepared import PreparedQuery
 
 log = logging.getLogger(__name__)
 
-VERSION = "2"  # bump when code (not templates) changes what a stored fragment or card holds
 RELATED_REFRESH = timedelta(minutes=10)
 RELATED_LIMIT = 4
 ARTICLE_TEMPLATE = "archive/article.html"
-LIST_TEMPLATE = "archive/list.html"
-MACROS = "partials/macros.html"
 SLOT = page_regions.SLOT_MARK
 LIVE_BLOCKS = ("event_box", "posts", "related")
-CATEGORY_PER_PAGE = 12
 
 _articles = Article.__table__
 _companies = Company.__table__
@@ -81,18 +83,7 @@ _companies = Company.__table__
 _events = table("events", column("id", Integer), column("article_id", Integer))
 _broadcasts = table("broadcasts", column("article_id", Integer))
 
-CARD_COLUMNS = ("id", "slug", "title", "summary", "category", "series", "published_at", "hero_image", "hero_sizes")
 PAGE_COLUMNS = ("body_md", "author", "updated_at", "hero_alt", "hero_credit", "page_key", "page_html", "related_at")
-
-
-def _card_columns(t) -> list:
-    # hero_sizes as its JSON text: read only when a card is drawn, and digested as it is stored.
-    return [cast(t.c[name], Text).label(name) if name == "hero_sizes" else t.c[name] for name in CARD_COLUMNS]
-
-
-def _public(t):
-    return (t.c.status == "published", t.c.published_at.is_not(None),
-            t.c.published_at <= bindparam("now", type_=UTCDateTime()))
 
 
 # --- the one query of an article page ------------------------------------------------
@@ -121,18 +112,18 @@ def _article_statement(dialect: str):
         exists().where(_broadcasts.c.article_id == a.c.id).label("has_posts"),
     ]
     main = (
-        select(literal(0, Integer).label("position"), *_card_columns(a),
+        select(literal(0, Integer).label("position"), *card_columns(a),
                cast(null(), String).label("card_key"), cast(null(), Text).label("card_html"), *own)
         .select_from(a.outerjoin(_companies, _companies.c.id == a.c.company_id))
-        .where(*_public(a), a.c.slug == bindparam("slug"))
+        .where(*public_now(a), a.c.slug == bindparam("slug"))
     )
     owner, b = _articles.alias("owner"), _articles.alias("related")
     rel = article_related
     related = (
-        select(rel.c.position, *_card_columns(b), b.c.card_key, b.c.card_html,
+        select(rel.c.position, *card_columns(b), b.c.card_key, b.c.card_html,
                *(cast(null(), column.type) for column in own))
         .select_from(rel.join(owner, owner.c.id == rel.c.article_id).join(b, b.c.id == rel.c.related_id))
-        .where(owner.c.slug == bindparam("slug"), *_public(b))
+        .where(owner.c.slug == bindparam("slug"), *public_now(b))
     )
     return union_all(main, related)
 
@@ -150,106 +141,6 @@ def _fetch(slug: str, now: datetime) -> tuple[object | None, list]:
             related.append(row)
     related.sort(key=lambda row: row.position)
     return main, related
-
-
-# --- digests -------------------------------------------------------------------------
-
-
-def _version() -> str:
-    return page_regions.version(f"{VERSION}|{ogp.RENDER_VERSION}")
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-# Free text is length-prefixed, everything else written as its repr: no two different inputs
-# give the same text (a title holding the separator cannot pass for the next field).
-def card_key(row, version: str) -> str:
-    """Digest of everything the stored card of this article shows."""
-    title, summary = row.title, row.summary or ""
-    return _digest(f"{version}\x1f{row.id}\x1f{row.slug!r}\x1f{len(title)}:{title}\x1f{len(summary)}:{summary}"
-                   f"\x1f{row.category!r}\x1f{row.series!r}\x1f{row.published_at!r}\x1f{row.hero_image!r}"
-                   f"\x1f{row.hero_sizes!r}")
-
-
-def page_key(row, version: str) -> str:
-    """Digest of everything the stored fragment of this article shows."""
-    tags = row.tags or ""
-    body, author = row.body_md or "", row.author or ""
-    alt, credit = row.hero_alt or "", row.hero_credit or ""
-    company = row.company_name
-    return _digest(f"{card_key(row, version)}\x1f{len(body)}:{body}\x1f{len(author)}:{author}\x1f{row.updated_at!r}"
-                   f"\x1f{len(alt)}:{alt}\x1f{len(credit)}:{credit}\x1f{company is None}"
-                   f"{len(company or '')}:{company}\x1f{row.company_slug!r}\x1f{tags}")
-
-
-# --- cards ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CardSource(CategoryLabels):
-    """What the card macro reads, from a row."""
-
-    slug: str
-    title: str
-    summary: str
-    category: str
-    series: str | None
-    published_at: datetime
-    hero_image: str | None
-    hero_sizes: list | None
-
-
-CARD_LEVEL = 2  # stored as a level-2, lazily loaded card; prerendered_card adapts it
-
-
-@dataclass(frozen=True)
-class Card:
-    """A stored card, for ``ui.card_grid`` (partials/macros.html)."""
-
-    html: str
-
-    def prerendered_card(self, level: int, eager: bool) -> Markup:
-        html = self.html
-        if level != CARD_LEVEL:
-            html = (html.replace(f'<h{CARD_LEVEL} class="card-title">', f'<h{level} class="card-title">', 1)
-                    .replace(f"</h{CARD_LEVEL}>", f"</h{level}>", 1))
-        if eager:
-            html = html.replace(' loading="lazy"', ' fetchpriority="high"', 1)
-        return Markup(html)
-
-
-def _macros():
-    return current_app.jinja_env.get_template(MACROS).module
-
-
-def render_card(row) -> str:
-    values = {name: getattr(row, name) for name in CARD_COLUMNS if name != "id"}
-    values["hero_sizes"] = json.loads(values["hero_sizes"]) if values["hero_sizes"] is not None else None
-    return str(_macros().article_card(CardSource(**values), CARD_LEVEL, eager=False))
-
-
-def cards(rows, version: str) -> list[Card]:
-    """The rows' stored cards, rendered and stored first where missing or stale."""
-    result, stale = [], []
-    for row in rows:
-        key = card_key(row, version)
-        html = row.card_html
-        if row.card_key != key or html is None:
-            html = render_card(row)
-            stale.append({"row_id": row.id, "key": key, "html": html})
-        result.append(Card(html))
-    if stale:
-        _store_cards(stale)
-    return result
-
-
-def _store_cards(values: list[dict]) -> None:
-    t = _articles
-    statement = (t.update().where(t.c.id == bindparam("row_id"))
-                 .values(card_key=bindparam("key"), card_html=bindparam("html"), updated_at=t.c.updated_at))
-    _write(lambda connection: connection.execute(statement, values), "cards")
 
 
 # --- the stored fragment -------------------------------------------------------------
@@ -270,7 +161,7 @@ def page_values(article: Article, body_html: str) -> dict:
     return {
         "article": article, "body": Markup(body_html), "related": [], "event": None, "seats": {},
         "canonical": site.absolute_url(urls.article_path(article.slug)), "og_image": article_ogp_url(article),
-        "ui": _macros(),
+        "ui": macros(),
     }
 
 
@@ -315,21 +206,7 @@ def _store(session: Session, row, *, page: tuple[str, str] | None = None) -> Non
                 {"article_id": article_id, "position": n, "related_id": i} for n, i in enumerate(ids, 1)])
         connection.execute(t.update().where(t.c.id == article_id).values(**values))
 
-    _write(write, f"article {article_id}: page parts")
-
-
-def _write(work, what: str) -> None:
-    """Store derived data (own short transaction; a failure only costs the next view a rebuild).
-
-    Derived data needs no durability: on PostgreSQL the commit does not wait for the WAL flush
-    (a crash may lose the last such writes, which the next view makes again)."""
-    try:
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            work(connection)
-    except Exception:  # a read-only replica, a lock timeout: the page is still served
-        log.warning("%s could not be stored", what, exc_info=True)
+    store_derived(write, f"article {article_id}: page parts")
 
 
 # --- the article page ----------------------------------------------------------------
@@ -357,7 +234,7 @@ def _current_parts(slug: str, *, refresh_related: bool = True):
     main, related = _fetch(slug, now)
     if main is None:
         return None
-    version = _version()
+    version = parts_version()
     key = page_key(main, version)
     html = main.page_html
     if main.page_key != key or html is None:
@@ -395,7 +272,7 @@ def _related_grid() -> page_regions.Grid:
     """The related-articles section around its cards, from the template once per process."""
     return page_regions.skeleton(("article-related",), lambda: page_regions.Grid(
         lambda related: page_regions.render_block(ARTICLE_TEMPLATE, "related", {"related": related,
-                                                                                 "ui": _macros()})))
+                                                                                 "ui": macros()})))
 
 
 def _live(name: str, main, related_rows, version: str) -> str:
@@ -441,7 +318,7 @@ def _event_box(event_id: int) -> str:
                   status=row.status, company=Company(name=row.company_name) if row.company_name is not None else None)
     seats = {row.id: seats_left(row.capacity, row.taken)}
     return page_regions.render_block(ARTICLE_TEMPLATE, "event_box", {"event": event, "seats": seats,
-                                                                     "ui": _macros()})
+                                                                     "ui": macros()})
 
 
 def render_whole(slug: str) -> str | None:
@@ -464,75 +341,6 @@ def render_whole(slug: str) -> str | None:
     )
 
 
-# --- the category archive ------------------------------------------------------------
-
-
-def _category_statement(_dialect: str):
-    a = _articles
-    listing = (a.c.category == bindparam("category"), *_public(a))
-    order = (a.c.published_at.desc(), a.c.id.desc())
-    ids = select(a.c.id).where(*listing).order_by(*order).limit(bindparam("limit")).offset(bindparam("offset"))
-    total = select(func.count()).select_from(a).where(*listing).scalar_subquery()
-    return (select(*_card_columns(a), a.c.card_key, a.c.card_html, total.label("total"))
-            .where(a.c.id.in_(ids)).order_by(*order))
-
-
-_CATEGORY_QUERY = PreparedQuery(_category_statement)
-
-
-class _CategoryFrame:
-    """A category archive's page minus what depends on the page number and the content: made
-    from ``archive/list.html`` once per process (per category and settings)."""
-
-    def __init__(self, category: str, heading: str, lead: str):
-        values = {"page": None, "heading": heading, "lead": lead, "kind": "category", "category": category,
-                  "ui": _macros()}
-        head, _extra, content = page_regions.render_regions(
-            LIST_TEMPLATE, values, overrides={"head_extra": "", "listing": page_regions.slot("listing")},
-            page_vars={"page_title": Markup(page_regions.slot("title")), "page_url": Markup(page_regions.slot("url"))})
-        self.head = head.split(SLOT)
-        self.content = content.split(SLOT)
-        if self.content[1::2] != ["listing"] or set(self.head[1::2]) - {"title", "url"}:
-            raise RuntimeError(f"{LIST_TEMPLATE}: unexpected slots")
-        self.heading = heading
-        self.grid = page_regions.Grid(lambda items: str(_macros().card_grid(items, 2)))
-
-    def page(self, page: service.Page, path: str, url: str) -> str:
-        """As archive/list.html renders it (title, prev/next links, count line, cards, page links)."""
-        number = page.number
-        title = Markup(escape(self.heading) + (f"（{number}ページ目）" if number > 1 else "")).strip()
-        fills = {"title": title, "url": escape(url)}
-        head = "".join(fills[piece] if index % 2 else piece for index, piece in enumerate(self.head))
-        base = escape(site.absolute_url(path))
-        extra = ""
-        if page.has_prev:
-            extra += f'<link rel="prev" href="{base}{f"?page={number - 1}" if number > 2 else ""}">'
-        if page.has_next:
-            extra += f'<link rel="next" href="{base}?page={number + 1}">'
-        if page.items:
-            first = (number - 1) * page.per_page
-            listing = (f'\n    <p class="visually-hidden">{page.total}件中 {first + 1}〜{first + len(page.items)}件目</p>'
-                       f"\n    {self.grid.join(page.items)}")
-        else:
-            listing = '\n    <p class="empty">まだ記事がありません。公開をお楽しみに。</p>'
-        listing += f"\n    {links_html(number, page.pages, path)}"
-        content = self.content[0] + listing + self.content[2]
-        return page_regions.assemble(head, extra + "\n", content)
-
-
-def category_page(category: str, number: int, *, heading: str, lead: str) -> str | None:
-    """The whole page ``number`` of a category archive, or None (404)."""
-    rows = _CATEGORY_QUERY.all(db.engine, category=category, now=utcnow(), limit=CATEGORY_PER_PAGE,
-                               offset=(number - 1) * CATEGORY_PER_PAGE)
-    if not rows and number > 1:
-        return None
-    page = service.Page(items=cards(rows, _version()), number=number, per_page=CATEGORY_PER_PAGE,
-                        total=rows[0].total if rows else 0)
-    frame = page_regions.skeleton(("category", category, heading, lead),
-                                  lambda: _CategoryFrame(category, heading, lead))
-    return frame.page(page, request.path, site.canonical_url(number))
-
-
 # --- building ahead ------------------------------------------------------------------
 
 
@@ -552,15 +360,7 @@ def build_all(app, *, refresh_related: bool = True) -> tuple[int, int]:
             if found is not None:
                 cards(found[1], found[3])  # the related articles' cards
             db.session.remove()
-    pages = 0
-    for category in CATEGORIES:
-        number, total = 1, 1
-        while category != "about" and (number - 1) * CATEGORY_PER_PAGE < total:
-            with app.test_request_context(f"/category/{category}"):
-                rows = _CATEGORY_QUERY.all(db.engine, category=category, now=utcnow(), limit=CATEGORY_PER_PAGE,
-                                           offset=(number - 1) * CATEGORY_PER_PAGE)
-                cards(rows, _version())  # the cards a category page shows
-            total = rows[0].total if rows else 0
-            pages += 1
-            number += 1
+    with app.test_request_context("/"):
+        pages = category_page.build_cards()
+        db.session.remove()
     return len(slugs), pages

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from content.models import Article, Company
 from core.db import utcnow
 from core.timefmt import datetime_ja
-from events import results, service
+from events import results, service, waitlist
 from events.models import Event, Registration
 from staff import audit
 
@@ -72,7 +72,7 @@ def update_event(session: Session, staff, event_id: int, fields: dict, config: M
     session.commit()
     told = results.tell_change(session, config, event, "・".join(told_what)) if told_what else 0
     if "capacity" in changes and not (event.is_lottery and event.lottery_drawn_at is None):
-        service.offer_open_seats(session, event.id)  # more seats: the waitlist moves up in order
+        waitlist.offer_open_seats(session, event.id)  # more seats: the waitlist moves up in order
     return event, told
 
 

@@ -77,7 +77,7 @@ def erase_person(session: Session, person_key: str, now: datetime | None = None)
     """Erase a person's registrations in the caller's transaction (no commit).
 
     Upcoming registrations are cancelled (their seats go to the waitlist via
-    ``service.offer_open_seats``, which the caller or the worker runs after
+    ``waitlist.offer_open_seats``, which the caller or the worker runs after
     committing); returns the ids of events that may now offer seats.
     """
     now = now or utcnow()

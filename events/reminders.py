@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.db import utcnow
 from core.timefmt import JST
-from events import notice_texts, notices, service
+from events import notice_texts, notices, waitlist
 from events.models import Event, Registration, ReminderLog
 
 log = logging.getLogger(__name__)
@@ -106,9 +106,9 @@ def send_offer(session: Session, config: Mapping, registration: Registration) ->
 def run_offers(session: Session, config: Mapping, now: datetime | None = None) -> dict[str, int]:
     """Expire unanswered offers, offer seats left free, and send any offer not yet told."""
     now = now or utcnow()
-    expired = service.expire_offers(session, now)
-    reoffered = sum(len(service.offer_open_seats(session, event_id, now))
-                    for event_id in service.events_with_open_seats_and_waitlist(session, now))
+    expired = waitlist.expire_offers(session, now)
+    reoffered = sum(len(waitlist.offer_open_seats(session, event_id, now))
+                    for event_id in waitlist.events_with_open_seats_and_waitlist(session, now))
     told = 0
     for registration in due_offers(session, now):
         told += notices.send_notice(session, config, registration, "offer",

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from events import service
+from events import service, waitlist
 from events.models import Registration
 from events.service import NO_SEAT_YET, RegistrationError
 from staff import audit
@@ -25,7 +25,7 @@ def _admit(session: Session, registration: Registration, now: datetime, staff=No
             raise RegistrationError("closed", "このイベントはもう受け付けられません。")
         registration.status = service.seat_status(session, event, registration.seat_count)
         if registration.status == "waitlisted" and event.lottery_drawn_at is not None:
-            registration.lottery_rank = service.last_rank(session, event.id) + 1
+            registration.lottery_rank = waitlist.last_rank(session, event.id) + 1
         registration.held_reason = None
         if staff is not None:
             audit.record(session, staff, "event.registration_admit", "registration", registration.id,

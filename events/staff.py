@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.timefmt import datetime_ja
-from events import queries, service
+from events import queries, service, waitlist
 from events.forms import RegistrationForm, read_form
 from events.models import Event, Registration
 from events.service import RegistrationError
@@ -52,7 +52,7 @@ def add_by_staff(session: Session, staff, event: Event, data: Mapping[str, str],
 def cancel_by_staff(session: Session, staff, registration: Registration) -> list[Registration]:
     if registration.event.starts_at <= utcnow():
         raise RegistrationError("past", "開催後のお申し込みはキャンセルできません。")
-    return service.cancel(session, registration, before_commit=_audit(staff, "event.registration_cancel"))
+    return waitlist.cancel(session, registration, before_commit=_audit(staff, "event.registration_cancel"))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 
 from core.db import db, utcnow
-from events import confirmations, privacy, qr, queries, review, service, signing, survey
+from events import confirmations, privacy, qr, queries, review, signing, survey, waitlist
 from events.models import SURVEY_NEXT_STEPS, SURVEY_SCORES, Registration
 from events.notify import chat_user
 from events.service import RegistrationError
@@ -91,13 +91,13 @@ def cancel(token: str):
         return _page("events/cancel.html", found, status=409, problem="開催後のため、キャンセルはできません。")
     if request.method == "GET":
         return _page("events/cancel.html", found)
-    return _act(found, service.cancel, "cancelled", "events/cancel.html")
+    return _act(found, waitlist.cancel, "cancelled", "events/cancel.html")
 
 
 @bp.post("/registrations/<token>/accept")
 def accept(token: str):
     found = _registration_or_404(token)
-    return _act(found, service.accept_offer, "accepted", "events/registration.html")
+    return _act(found, waitlist.accept_offer, "accepted", "events/registration.html")
 
 
 @bp.route("/registrations/<token>/release", methods=["GET", "POST"])
@@ -107,7 +107,7 @@ def release(token: str):
         return _back(found)
     if request.method == "GET":
         return _page("events/cancel.html", found, releasing=True)
-    return _act(found, service.cancel, "released", "events/cancel.html")
+    return _act(found, waitlist.cancel, "released", "events/cancel.html")
 
 
 def _erase_everything(found: Registration) -> None:
@@ -121,7 +121,7 @@ def _erase_everything(found: Registration) -> None:
         erase_chat_person(session, *chat)  # drafts and the subscriber with its topics
     session.commit()
     for event_id in freed:
-        service.offer_open_seats(session, event_id)
+        waitlist.offer_open_seats(session, event_id)
 
 
 @bp.route("/registrations/<token>/delete", methods=["GET", "POST"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template
 
-from content import page_parts, service, urls
+from content import category_page, page_parts, service, urls
 from content.frontmatter import SLUG_RE
 from content.models import CATEGORIES, SERIES
 from content.page_cache import cached_page
@@ -35,7 +35,7 @@ def category(category: str):
     if category not in CATEGORIES or category == "about":
         abort(404)
     # One query for the page of stored cards and the count (content.page_parts).
-    html = page_parts.category_page(category, requested_page(), heading=CATEGORIES[category],
+    html = category_page.category_page(category, requested_page(), heading=CATEGORIES[category],
                                     lead=CATEGORY_LEADS.get(category, ""))
     if html is None:
         abort(404)

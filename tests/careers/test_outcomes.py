@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from careers.models import Outcome, OutcomeConsent
 from core.db import utcnow
-from events import service as events_service
+from events import waitlist
 from kpi import metrics as m
 from kpi import rollup
 from kpi.metrics import jst_day
@@ -42,7 +42,7 @@ def consent(client, event, registration, action: str):
 def test_each_confirmed_row_has_one_button_per_outcome_and_shows_consent(app, session, ward, tour):
     taro = attend(tour, "taro", "大田 太郎")
     gone = attend(tour, "gone", "蒲田 花子")
-    events_service.cancel(session, gone)
+    waitlist.cancel(session, gone)
     session.commit()
     html = page(ward, f"/admin/events/{tour.id}")
     panel = panel_of(html, taro.id)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core import signals
 from core.db import db, utcnow
-from events import service
+from events import service, waitlist
 from events.models import Event, Registration
 from events.service import Application, RegistrationError
 
@@ -115,24 +115,24 @@ def test_cancellation_offers_seat_to_first_waitlisted_that_fits(session, event):
         offered_ids.append(registration.id)
 
     with signals.seat_offered.connected_to(remember):
-        offered = service.cancel(session, big)
+        offered = waitlist.cancel(session, big)
     # B (6) fits in 10 and is first; C (2) and D (1) still fit after B.
     assert [r.person_key for r in offered] == ["line:B", "line:C", "line:D"]
     assert offered_ids == [r.id for r in offered]
-    assert service.cancel(session, big) == []  # idempotent: nothing offered twice
+    assert waitlist.cancel(session, big) == []  # idempotent: nothing offered twice
 
 
 def test_offer_accept_and_expiry(session, event):
     full = service.register(session, apply(event.id, "A", adults=10))
     waiting = service.register(session, apply(event.id, "B"))
     late = service.register(session, apply(event.id, "C"))
-    service.cancel(session, full)
+    waitlist.cancel(session, full)
     session.refresh(waiting)
     assert waiting.status == "offered" and waiting.offer_expires_at is not None
     expired_at = waiting.offer_expires_at + timedelta(minutes=1)
     with pytest.raises(RegistrationError):
-        service.accept_offer(session, waiting, now=expired_at)
-    assert service.expire_offers(session, now=expired_at) == 2  # B and C were both offered
+        waitlist.accept_offer(session, waiting, now=expired_at)
+    assert waitlist.expire_offers(session, now=expired_at) == 2  # B and C were both offered
     session.refresh(late)
     assert late.status == "cancelled"
 
@@ -140,6 +140,6 @@ def test_offer_accept_and_expiry(session, event):
 def test_accept_offer_confirms(session, event):
     full = service.register(session, apply(event.id, "A", adults=10))
     waiting = service.register(session, apply(event.id, "B"))
-    service.cancel(session, full)
-    assert service.accept_offer(session, waiting).status == "confirmed"
-    assert service.accept_offer(session, waiting).status == "confirmed"  # replay harmless
+    waitlist.cancel(session, full)
+    assert waitlist.accept_offer(session, waiting).status == "confirmed"
+    assert waitlist.accept_offer(session, waiting).status == "confirmed"  # replay harmless

@@ -8,7 +8,7 @@ from events_helpers import apply, make_event, make_subscriber
 
 from content.models import Article
 from core.db import utcnow
-from events import alerts, service
+from events import alerts, service, waitlist
 from events.models import Event, EventAlert
 
 
@@ -64,22 +64,22 @@ def test_tours_do_not_alert_parents(session, pushes, parents):
 def test_seats_opening_on_a_full_workshop_alerts_once(app, session, pushes, parents, workshop):
     first = apply(workshop, "A", adults=5, children=5)
     assert service.remaining_seats(session, workshop) == 0
-    service.cancel(session, first)
+    waitlist.cancel(session, first)
     assert [p.reason for p in pushes.pushes] == ["workshop_alert", "workshop_alert"]
     assert "空きが出ました" in pushes.pushes[0].text and "残り10席" in pushes.pushes[0].response.messages[1].cards[0].body
     second = apply(workshop, "B", adults=10)
-    service.cancel(session, second)
+    waitlist.cancel(session, second)
     assert len(pushes.pushes) == 2  # once per event
 
 
 def test_no_alert_when_the_waitlist_takes_the_seats(session, pushes, parents, workshop):
     first = apply(workshop, "A", adults=10)
     apply(workshop, "B", adults=10)
-    service.cancel(session, first)
+    waitlist.cancel(session, first)
     assert [p.reason for p in pushes.pushes if p.reason == "workshop_alert"] == []
 
 
 def test_no_alert_when_not_full_before(session, pushes, parents, workshop):
     first = apply(workshop, "A", adults=2)
-    service.cancel(session, first)
+    waitlist.cancel(session, first)
     assert pushes.pushes == []

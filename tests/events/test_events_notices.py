@@ -8,7 +8,7 @@ from events_helpers import apply, make_event, make_subscriber, registrations
 
 from core.db import utcnow
 from core.timefmt import JST
-from events import notices, reminders, service
+from events import notices, reminders, waitlist
 from events.models import ReminderLog
 
 
@@ -24,7 +24,7 @@ def test_promotion_tells_the_line_user_on_line(session, pushes, workshop, line_u
     full = apply(workshop, "U-first", adults=10)
     waiting = apply(workshop, line_user.external_id)
     assert waiting.status == "waitlisted"
-    service.cancel(session, full)
+    waitlist.cancel(session, full)
     (push,) = pushes.pushes
     assert push.subscriber_ids == [line_user.id] and push.reason == "event_offer" and push.urgent
     assert "空きが出ました" in push.text and workshop.title in push.text
@@ -39,7 +39,7 @@ def test_offer_to_a_web_applicant_goes_by_mail_or_to_staff(app, session, pushes,
     full = apply(workshop, "A", adults=10)
     by_mail = apply(workshop, "web-mail", channel="web", contact="mail@example.jp")
     by_phone = apply(workshop, "web-phone", channel="web", contact="03-1111-2222", adults=1)
-    service.cancel(session, full)
+    waitlist.cancel(session, full)
     outcomes = {entry.registration_id: entry.outcome for entry in logs("offer")}
     assert outcomes == {by_mail.id: "mail_pending", by_phone.id: "unreachable"}
     assert pushes.pushes == []  # web applicants are never pushed to a chat
@@ -50,7 +50,7 @@ def test_accepting_the_offer_in_chat_confirms_the_seat(app, session, pushes, wor
 
     full = apply(workshop, "U-first", adults=10)
     apply(workshop, line_user.external_id)
-    service.cancel(session, full)
+    waitlist.cancel(session, full)
     bot = FakeAdapter(session, app.config)
     bot.tap(line_user.external_id, pushes.pushes[0].response.messages[1].yes)
     assert "お申し込みが確定しました" in bot.last_text()
@@ -61,7 +61,7 @@ def test_unanswered_offer_expires_and_the_next_person_is_told(app, session, push
     full = apply(workshop, "U-first", adults=10)
     first = apply(workshop, "U-second", adults=10)
     second = apply(workshop, line_user.external_id)
-    service.cancel(session, full)  # first (10 people) fits and is offered; nothing is left for second
+    waitlist.cancel(session, full)  # first (10 people) fits and is offered; nothing is left for second
     session.refresh(first)
     assert first.status == "offered" and pushes.to(line_user.id) == []
     later = first.offer_expires_at + timedelta(minutes=1)
@@ -79,7 +79,7 @@ def test_offer_round_tells_offers_the_hook_missed(app, session, pushes, workshop
     full = apply(workshop, "U-first", adults=10)
     waiting = apply(workshop, line_user.external_id)
     with signals.seat_offered.muted():  # as if the process crashed right after the cancellation committed
-        service.cancel(session, full)
+        waitlist.cancel(session, full)
     assert pushes.pushes == []
     assert reminders.run_offers(session, app.config)["told"] == 1
     assert pushes.to(line_user.id) and logs("offer")[0].registration_id == waiting.id
@@ -93,7 +93,7 @@ def test_day_before_and_two_hour_reminders_once_and_only_to_confirmed(app, sessi
     confirmed = apply(event, line_user.external_id, adults=2)
     apply(event, waiting_user.external_id)
     gone = apply(event, cancelled_user.external_id)
-    service.cancel(session, gone)
+    waitlist.cancel(session, gone)
     noon_before = datetime.combine(starts.date() - timedelta(days=1), datetime.min.time(), tzinfo=JST) + timedelta(hours=12)
     assert reminders.send_reminders(session, app.config, now=noon_before - timedelta(minutes=5))["day_before"] == 0
     assert reminders.send_reminders(session, app.config, now=noon_before)["day_before"] == 1
@@ -152,7 +152,7 @@ def test_pending_mail_is_sent_once(app, session, pushes, workshop, monkeypatch):
     app.config["SMTP_HOST"] = "smtp.test.invalid"
     full = apply(workshop, "A", adults=10)
     waiting = apply(workshop, "web-1", channel="web", contact="wait@example.jp")
-    service.cancel(session, full)
+    waitlist.cancel(session, full)
     assert notices.send_pending_mail(session, app.config) == 1
     assert notices.send_pending_mail(session, app.config) == 0
     ((to, subject, body),) = sent
@@ -169,6 +169,6 @@ def test_failed_mail_is_recorded_for_staff(app, session, pushes, workshop, monke
     app.config["SMTP_HOST"] = "smtp.test.invalid"
     full = apply(workshop, "A", adults=10)
     apply(workshop, "web-1", channel="web", contact="wait@example.jp")
-    service.cancel(session, full)
+    waitlist.cancel(session, full)
     assert notices.send_pending_mail(session, app.config) == 0
     assert [e.outcome for e in logs("offer")] == ["mail_failed"]

@@ -5,14 +5,14 @@ import json
 
 from events_helpers import apply
 
-from events import service
+from events import waitlist
 from notifications.models import Broadcast, BroadcastDelivery
 
 
 def test_offer_is_queued_in_the_outbox_for_the_line_user(app, session, workshop, line_user):
     full = apply(workshop, "U-first", adults=10)
     apply(workshop, line_user.external_id)
-    service.cancel(session, full)
+    waitlist.cancel(session, full)
     session.expire_all()
     (push,) = session.query(Broadcast).filter(Broadcast.kind == "push").all()
     assert push.reason == "event_offer" and push.urgent

@@ -140,11 +140,11 @@ def test_waitlisted_cannot_be_checked_in(app, ward_client, workshop):
 
 
 def test_offers_nobody_could_be_told_are_listed_for_a_call(ward_client, session, workshop):
-    from events import service
+    from events import waitlist
 
     full = apply(workshop, "A", adults=10)
     phone_only = apply(workshop, "B", channel="web", contact="03-1111-2222")
-    service.cancel(session, full)
+    waitlist.cancel(session, full)
     html = ward_client.get(f"/admin/events/{workshop.id}").get_data(as_text=True)
     assert "連絡が必要な方" in html and "0311112222" in html and "空席のご案内" in html
     assert phone_only.id in [r.id for r in registrations() if r.status == "offered"]

@@ -6,7 +6,7 @@ from datetime import timedelta
 from events_helpers import apply, form_tokens, make_event, registrations
 
 from core.db import utcnow
-from events import service
+from events import service, waitlist
 from events.models import SurveyAnswer
 
 
@@ -34,8 +34,8 @@ def test_offer_accept_and_release_on_the_web(client, session, workshop):
     rest = apply(workshop, "B", adults=5)
     first = apply(workshop, "C", channel="web", adults=5)
     second = apply(workshop, "D", channel="web", adults=5)
-    service.cancel(session, full)
-    service.cancel(session, rest)
+    waitlist.cancel(session, full)
+    waitlist.cancel(session, rest)
     page = client.get(f"/registrations/{first.token}").get_data(as_text=True)
     assert "参加する" in page and "までに、参加するかどうか" in page
     tokens = form_tokens(client, f"/registrations/{first.token}")
@@ -49,7 +49,7 @@ def test_offer_accept_and_release_on_the_web(client, session, workshop):
 def test_expired_offer_cannot_be_accepted(client, session, workshop):
     full = apply(workshop, "A", adults=10)
     waiting = apply(workshop, "B", channel="web")
-    service.cancel(session, full)
+    waitlist.cancel(session, full)
     session.refresh(waiting)
     waiting.offer_expires_at = utcnow() - timedelta(minutes=1)
     session.commit()

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from content import page_parts, service
+from content import page_cards, page_parts, service
 from content.models import CATEGORIES, Article, Company, Tag, article_related
 from content.views.archive import CATEGORY_LEADS, PER_PAGE
 from core import site
@@ -122,9 +122,9 @@ def test_a_card_grid_from_stored_cards_is_the_macros_grid(demo_app, session):
     assert any(a.hero_image for a in articles) and any(not a.hero_image for a in articles)
     table = Article.__table__
     with demo_app.test_request_context("/"):
-        rows = [db.session.execute(select(*page_parts._card_columns(table), table.c.card_key, table.c.card_html)
+        rows = [db.session.execute(select(*page_cards.card_columns(table), table.c.card_key, table.c.card_html)
                                    .where(table.c.id == a.id)).one() for a in articles]
-        cards = page_parts.cards(rows, page_parts._version())
+        cards = page_cards.cards(rows, page_cards.parts_version())
         for level, extra in ((2, ""), (3, "card-grid--compact")):
             assert str(macros.card_grid(cards, level, extra)) == str(macros.card_grid(articles, level, extra))
 

@@ -9,7 +9,7 @@ from bot.core import menus
 from bot.core.handlers import registration_views as views
 from bot.core.turn import Turn
 from core.db import utcnow
-from events import service
+from events import waitlist
 from events.chat_actions import reg_choice, user_key
 from events.models import Registration
 from events.service import RegistrationError
@@ -52,14 +52,14 @@ def _cancel(turn: Turn, registration: Registration, value: str, releasing: bool)
         return _ask(turn, registration, step, question[:240], "辞退する" if releasing else "キャンセルする")
     if value != "1":
         return _done("キャンセルせず、そのままにしました。")
-    service.cancel(turn.session, registration)
+    waitlist.cancel(turn.session, registration)
     done = "お席を辞退しました。次にお待ちの方にご案内します。" if releasing else "キャンセルしました。ご連絡ありがとうございました。"
     return _done(f"「{title}」の{done}")
 
 
 def _accept(turn: Turn, registration: Registration) -> BotResponse:
     try:
-        service.accept_offer(turn.session, registration)
+        waitlist.accept_offer(turn.session, registration)
     except RegistrationError as exc:
         return _done(exc.message)
     return views.registered(turn, registration)
