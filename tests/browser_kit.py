@@ -65,10 +65,35 @@ def wait_until(page, expression: str, arg=None, timeout_ms: int = DEFAULT_TIMEOU
     DevTools protocol instead and is not affected.
     """
     deadline = time.monotonic() + timeout_ms / 1000
-    while not (page.evaluate(expression, arg) if arg is not None else page.evaluate(expression)):
+    while not _evaluate_between_navigations(page, expression, arg):
         if time.monotonic() > deadline:
             raise TimeoutError(f"still false after {timeout_ms} ms: {expression}")
         time.sleep(0.05)
+
+
+def _evaluate_between_navigations(page, expression: str, arg):
+    """Evaluate once; a page caught mid-navigation counts as "not yet".
+
+    After a click the old document can be gone before the new one has its
+    elements (``querySelector`` answers null) or the execution context can be
+    destroyed under the call; both are moments to poll again, not failures.
+    A predicate that is wrong on a settled page still times out.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        return page.evaluate(expression, arg) if arg is not None else page.evaluate(expression)
+    except PlaywrightError as error:
+        if any(sign in str(error) for sign in _MID_NAVIGATION_SIGNS):
+            return False
+        raise
+
+
+_MID_NAVIGATION_SIGNS = (
+    "Cannot read properties of null",
+    "Execution context was destroyed",
+    "navigation",
+)
 
 
 @contextmanager
