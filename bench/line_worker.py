@@ -150,11 +150,12 @@ def main() -> int:
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--skip-burst", action="store_true")
     parser.add_argument("--skip-scaling", action="store_true", help="1 worker only")
+    parser.add_argument("--threads", type=int, default=0, help="LINE_WORKER_THREADS (default: the setting)")
     args = parser.parse_args()
     counts = [1] if args.skip_scaling else [1, 2]
     with scratch_database(args.backend) as (url, instance):
         sink, sink_url = start_sink(args.latency)
-        env = app_env(url, instance, sink_url)
+        env = app_env(url, instance, sink_url, **({"LINE_WORKER_THREADS": args.threads} if args.threads else {}))
         subprocess.run([sys.executable, "-m", "web.cli", "setup-demo"], cwd=ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         serve, port = start_serve(env, args.web_workers)

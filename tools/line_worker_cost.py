@@ -249,6 +249,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=2, help="measured rounds after one warm-up round")
     parser.add_argument("--profile", action="store_true", help="cProfile the last round (main-thread view)")
+    parser.add_argument("--dump", default="", help="with --profile: also write the pstats file here")
     parser.add_argument("--statements", action="store_true", help="count SQL statements per event (last round)")
     parser.add_argument("--parts", default="", help="module.function,… : CPU per event spent in each (last round)")
     parser.add_argument("--threads", type=int, default=0, help="LINE_WORKER_THREADS (default: the setting)")
@@ -320,6 +321,8 @@ def main() -> int:
                         import pstats
 
                         stats_view = pstats.Stats(*result["profilers"])
+                        if args.dump:
+                            stats_view.dump_stats(args.dump)
                         stats_view.sort_stats("cumulative").print_stats(120)
                         stats_view.sort_stats("tottime").print_stats(40)
                 db.session.remove()
