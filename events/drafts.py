@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
@@ -14,11 +15,20 @@ DRAFT_MINUTES = 30
 DONE_MINUTES = 24 * 60  # a confirmed draft is kept a day, so a replayed confirmation is recognised
 
 
+@lru_cache(maxsize=1)
+def _draft_id_statement():
+    """Built once; a Core query of the id only: most chat turns find no draft, and learning
+    that through the ORM (a whole entity query) cost more than the rest of the check."""
+    table = RegistrationDraft.__table__
+    return select(table.c.id).where(table.c.channel == bindparam("channel"), table.c.user_id == bindparam("user_id"))
+
+
 def current(session: Session, channel: str, user_id: str, now: datetime | None = None) -> RegistrationDraft | None:
     """The user's live draft; an expired one is deleted on sight (its answers held personal data)."""
-    draft = session.scalar(
-        select(RegistrationDraft).where(RegistrationDraft.channel == channel, RegistrationDraft.user_id == user_id)
-    )
+    draft_id = session.execute(_draft_id_statement(), {"channel": channel, "user_id": user_id}).scalar()
+    if draft_id is None:
+        return None
+    draft = session.get(RegistrationDraft, draft_id)
     if draft is not None and draft.expires_at <= (now or utcnow()):
         session.delete(draft)
         session.flush()

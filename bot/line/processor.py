@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from linebot.v3.messaging import MessagingApi
-from sqlalchemy import event, inspect
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -245,6 +245,12 @@ def _record_all(session: Session, jobs: list[BotJob], outcomes: dict[int, Outcom
         queue.mark_many_finished(session, ids, status)
 
 
+def _write_query_logs(session: Session, logs: list[dict]) -> None:
+    """The batch's search-query rows in one Core INSERT (no ORM objects: nothing reads them back)."""
+    if logs:
+        session.execute(insert(SearchQueryLog.__table__), logs)
+
+
 def record(session: Session, jobs: list[BotJob], outcomes: dict[int, Outcome],
            unstored: dict[int, dict] | None = None) -> None:
     """Step 3: every outcome and the batch's search log in one commit; if that fails, each job's alone."""
@@ -252,7 +258,7 @@ def record(session: Session, jobs: list[BotJob], outcomes: dict[int, Outcome],
     logs = search_service.take_deferred_logs(session)
     try:
         _record_all(session, jobs, outcomes, unstored)
-        session.add_all([SearchQueryLog(**values) for values in logs])
+        _write_query_logs(session, logs)
         session.commit()
         return
     except Exception:
@@ -266,7 +272,7 @@ def record(session: Session, jobs: list[BotJob], outcomes: dict[int, Outcome],
             log.exception("LINE queue: the outcome of bot job %s could not be recorded", job.id)
             session.rollback()
     try:
-        session.add_all([SearchQueryLog(**values) for values in logs])
+        _write_query_logs(session, logs)
         session.commit()
     except Exception:  # statistics only: never worth an answer
         log.exception("LINE queue: %d search log row(s) could not be written", len(logs))

@@ -219,10 +219,12 @@ def mark_finished(job: BotJob, status: str = "done", error: str | None = None) -
 
 @lru_cache(maxsize=1)
 def _finish_many_statement():
+    # On the table, not the entity: a Core UPDATE skips the ORM's bulk-update machinery
+    # (the job objects are not in the session any more; nothing there needs synchronising).
+    table = BotJob.__table__
     return (
-        update(BotJob).where(BotJob.id.in_(bindparam("ids", expanding=True)))
+        update(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
         .values(status=bindparam("new_status"), locked_until=None, finished_at=bindparam("finished"), last_error=None)
-        .execution_options(synchronize_session=False)
     )
 
 
