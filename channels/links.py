@@ -33,6 +33,7 @@ class TrackedLink:
     segment: str | None = None
 
 
+@lru_cache(maxsize=4096)
 def hash_recipient(secret_key: str, recipient: str) -> str:
     return hashlib.sha256(f"{secret_key}:{recipient}".encode()).hexdigest()[:16]
 
@@ -67,7 +68,10 @@ def is_site_path(path: str) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)
 def make_token(secret_key: str, link: TrackedLink) -> str:
+    """The signed token (deterministic: one link always gets the same token, so it is kept for
+    the next turn that shows the same card to the same person; a bot reply carries ten)."""
     if not is_site_path(link.path):
         raise ValueError(f"tracked links only point at this site: {link.path!r}")
     if link.channel not in registry.names():

@@ -229,7 +229,7 @@ def test_cached_pages_cost_at_most_one_query_and_follow_local_commits(demo_app, 
 def test_changes_from_other_processes_show_after_the_reuse_window(demo_app, session, monkeypatch):
     from sqlalchemy import update
 
-    from content import page_cache
+    from content import fingerprint
     from core.db import utcnow
 
     client = demo_app.test_client()
@@ -239,7 +239,7 @@ def test_changes_from_other_processes_show_after_the_reuse_window(demo_app, sess
         conn.execute(update(Article.__table__).where(Article.__table__.c.id == article.id)
                      .values(title="別のプロセスで変えたタイトル", updated_at=utcnow()))
     db.session.remove()  # the next request starts with a fresh session, as in production
-    monkeypatch.setattr(page_cache, "FINGERPRINT_REUSE_SECONDS", 0.0)  # the window has passed
+    monkeypatch.setattr(fingerprint, "REUSE_SECONDS", 0.0)  # the window has passed
     assert "別のプロセスで変えたタイトル" in client.get("/").get_data(as_text=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from bot.core import menus, wording
 from bot.core.cards import article_card, event_card
 from bot.core.turn import Turn
-from content import service as content_service
+from content import card_listings
 from content.models import CATEGORIES
 from events.models import EVENT_KINDS
 from messages.limits import MAX_CARDS, action, carousel
@@ -17,7 +17,7 @@ def latest(turn: Turn, category: str | None = None) -> BotResponse | None:
     if category is not None and category not in CATEGORIES:
         return None
     label = CATEGORIES.get(category or "")
-    articles = content_service.latest_articles(turn.session, category=category, limit=MAX_CARDS, cards=True)
+    articles = card_listings.latest_articles(turn.session, category, MAX_CARDS)
     if not articles:
         return BotResponse([Text(wording.no_latest(label))], menus.category_choices() + menus.main_menu())
     cards = carousel((article_card(turn, a) for a in articles), wording.latest_header(label))
@@ -28,8 +28,7 @@ def events(turn: Turn, kind: str | None = None) -> BotResponse | None:
     if kind is not None and kind not in EVENT_KINDS:
         return None
     label = EVENT_KINDS.get(kind or "")
-    upcoming = content_service.upcoming_events(turn.session, kind=kind, limit=MAX_CARDS, public_only=True,
-                                               include_cancelled=False, cards=True)
+    upcoming = card_listings.upcoming_events(turn.session, kind, MAX_CARDS)
     if not upcoming:
         quick = _subscribe_offer(turn, kind) + menus.event_choices() + menus.main_menu()
         return BotResponse([Text(wording.no_events(label))], quick)

@@ -9,7 +9,7 @@ from bot.core import menus, wording
 from bot.core.cards import CARD_SUMMARY_CHARS, article_path, hero_image_url
 from bot.core.turn import Turn
 from channels.links import is_site_path
-from content import service as content_service
+from content import card_listings
 from content.models import CATEGORIES, Article
 from core.timefmt import datetime_ja
 from messages import postback
@@ -75,7 +75,7 @@ def _facet_choices(result) -> list[Choice | None]:
 
 
 def _articles_by_slug(turn: Turn, slugs: list[str]) -> dict[str, Article]:
-    return {article.slug: article for article in content_service.articles_for_cards(turn.session, slugs)}
+    return {article.slug: article for article in card_listings.articles_for_cards(turn.session, slugs)}
 
 
 def _hit_path(hit) -> str:
