@@ -3,9 +3,10 @@
 ``content.service.content_fingerprint`` is one cheap query whose value changes whenever
 published content could change. Caches of what content looks like (rendered pages,
 the listings chat cards show) keep an entry while the fingerprint is unchanged; this
-memo lets them ask often without querying often. Any commit made in this process
-(a SQLAlchemy ``after_commit`` hook) makes the next ask read it again, so an edit shows
-up at once where it was made and within a second in other processes.
+memo lets them ask often without querying often. A commit made in this process that
+wrote one of the tables the fingerprint reads (SQLAlchemy session hooks) makes the next
+ask read it again, so an edit shows up at once where it was made and within a second in
+other processes.
 """
 from __future__ import annotations
 
@@ -17,13 +18,53 @@ from sqlalchemy.orm import Session
 from content.service import content_fingerprint
 
 REUSE_SECONDS = 1.0
+# The tables the fingerprint reads: a commit that wrote none of them cannot change it.
+FINGERPRINT_TABLES = frozenset({"articles", "events", "article_tags", "top_page_settings"})
 
-_commits = [0]  # bumped by every commit in this process (see _count_commit)
+_commits = [0]  # bumped by every commit in this process that wrote a fingerprint table
+_WROTE = "content_fingerprint_tables_written"  # in session.info until the transaction ends
+
+
+def _table_of_row(obj) -> str | None:
+    table = getattr(type(obj), "__table__", None)
+    return getattr(table, "name", None)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed_rows(session, _context) -> None:
+    if session.info.get(_WROTE):
+        return
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if _table_of_row(obj) in FINGERPRINT_TABLES:
+            session.info[_WROTE] = True
+            return
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statements(state) -> None:
+    """UPDATE/DELETE/INSERT statements run through a session (seat counts are bumped that way).
+
+    Reads, and plain-text SQL (the fingerprint's own query; nothing here writes content that
+    way), are not writes of content.
+    """
+    if not (state.is_update or state.is_delete or state.is_insert) or state.session.info.get(_WROTE):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table is None or table in FINGERPRINT_TABLES:  # a table not known: assume it was one
+        state.session.info[_WROTE] = True
 
 
 @event.listens_for(Session, "after_commit")
-def _count_commit(_session) -> None:
-    _commits[0] += 1
+def _count_commit(session) -> None:
+    # The worker commits every batch; re-reading the fingerprint after each would cost more than it saves.
+    if session.info.pop(_WROTE, False):
+        _commits[0] += 1
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_WROTE, None)
 
 
 class FingerprintMemo:

@@ -117,3 +117,28 @@ def test_each_database_keeps_its_own_listings(app, session, tmp_path):
         upgrade(other)
         assert card_listings.latest_articles(db.session, None, 10) == []
         db.session.remove()
+
+
+def test_only_commits_that_wrote_what_the_fingerprint_reads_make_it_read_again(session, statements):
+    from events.models import Event
+    from notifications.models import Subscriber
+
+    workshop = make_event(session, "fp", "workshop", days_ahead=3)
+    session.commit()
+    memo = fingerprint.FingerprintMemo()
+    memo.get(session)
+
+    def reads() -> int:
+        statements.clear()
+        memo.get(session)
+        return sum("max(updated_at)" in s for s in statements)
+
+    session.add(Subscriber(channel="line", external_id="Ufp", status="active"))
+    session.commit()  # the worker's bookkeeping and a friend's row: nothing a page shows
+    assert reads() == 0
+    session.execute(update(Event).where(Event.id == workshop.id).values(seat_version=Event.seat_version + 1))
+    session.commit()  # a registration's seat count, bumped by a statement
+    assert reads() == 1
+    make_article(session, "fp-news")
+    session.commit()
+    assert reads() == 1
