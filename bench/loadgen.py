@@ -2,7 +2,9 @@
 
 Runs ``--concurrency`` keep-alive clients for ``--seconds``; each request takes
 the next URL of ``--paths`` (one per line) so many distinct pages are hit.
-Prints one JSON line: requests, errors, seconds and latency percentiles (ms).
+Prints one JSON line: requests, errors, seconds, latency percentiles (ms) and
+``reconnects`` (GETs sent again once because the server had just closed the
+keep-alive connection they were sent on; their latency includes the retry).
 
     .venv/bin/python bench/loadgen.py --base http://127.0.0.1:8000 --paths urls.txt \\
         --concurrency 16 --seconds 5
@@ -23,20 +25,32 @@ USER_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKi
               "(KHTML, like Gecko) Mobile/15E148 Line/14.9.0")
 
 
-async def _client(session, base: str, paths, until: float, latencies: list, errors: list, cookie: str) -> None:
+async def _get(session, url: str, headers: dict, retries: list) -> bool:
+    """GET ``url``; True on a 200. A keep-alive connection the server closed just as it was
+    reused is tried again once on a new one, as browsers do for a GET (counted in ``retries``)."""
+    for attempt in range(2):
+        try:
+            async with session.get(url, headers=headers, allow_redirects=False) as response:
+                await response.read()
+                return response.status == 200
+        except aiohttp.ServerDisconnectedError:
+            if attempt:
+                return False
+            retries.append(url)
+        except (TimeoutError, aiohttp.ClientError):
+            return False
+    return False
+
+
+async def _client(session, base: str, paths, until: float, latencies: list, errors: list, cookie: str,
+                  retries: list) -> None:
     headers = {"User-Agent": USER_AGENT, "Accept": "text/html"}
     if cookie:
         headers["Cookie"] = cookie
     while time.monotonic() < until:
         path = next(paths)
         started = time.perf_counter()
-        try:
-            async with session.get(base + path, headers=headers, allow_redirects=False) as response:
-                await response.read()
-                ok = response.status == 200
-        except (TimeoutError, aiohttp.ClientError):
-            ok = False
-        if ok:
+        if await _get(session, base + path, headers, retries):
             latencies.append(time.perf_counter() - started)
         else:
             errors.append(path)
@@ -51,16 +65,18 @@ async def run(args) -> dict:
         paths = itertools.cycle([line.strip() for line in handle if line.strip()])
     latencies: list[float] = []
     errors: list[str] = []
+    retries: list[str] = []
     connector = aiohttp.TCPConnector(limit=args.concurrency, force_close=False)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()) as s:
         started = time.monotonic()
         until = started + args.seconds
-        await asyncio.gather(*(_client(s, args.base, paths, until, latencies, errors, args.cookie)
+        await asyncio.gather(*(_client(s, args.base, paths, until, latencies, errors, args.cookie, retries)
                                for _ in range(args.concurrency)))
         seconds = time.monotonic() - started
     ordered = sorted(latencies)
     return {"requests": len(ordered), "errors": len(errors), "error_sample": errors[:3], "seconds": seconds,
+            "reconnects": len(retries),
             "rps": len(ordered) / seconds if seconds else 0.0,
             "p50": percentile(ordered, 0.50), "p95": percentile(ordered, 0.95), "p99": percentile(ordered, 0.99)}
 

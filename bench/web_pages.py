@@ -136,7 +136,8 @@ def run_phase(ports: dict, paths: dict, clients: int, seconds: float, rounds: in
             results[name].append(result)
             print(f"  round {number} {name:<8} {result['rps']:8.1f} req/s  p50 {result['p50']:6.2f}  "
                   f"p95 {result['p95']:6.2f}  p99 {result['p99']:6.2f} ms  ({result['requests']} requests, "
-                  f"{result['errors']} errors{' ' + str(result['error_sample']) if result['errors'] else ''})",
+                  f"{result['errors']} errors{' ' + str(result['error_sample']) if result['errors'] else ''}, "
+                  f"{result.get('reconnects', 0)} stale keep-alive retries)",
                   flush=True)
     return results
 
@@ -152,10 +153,11 @@ def report(throughput: dict, latency: dict, args) -> bool:
         ratios = [r / a for r, a in zip(rps, anchor)]
         one = latency[name]
         errors = sum(r["errors"] for r in throughput[name] + one)
+        reconnects = sum(r.get("reconnects", 0) for r in throughput[name] + one)
         print(f"{name:<8} {args.clients} clients: req/s {harness.spread(rps)}, vs anchor "
               f"{harness.spread([x * 100 for x in ratios])} %, p95 {harness.spread([r['p95'] for r in throughput[name]])} ms; "
               f"1 client: p50 {harness.spread([r['p50'] for r in one])} ms, p95 {harness.spread([r['p95'] for r in one])} ms; "
-              f"errors {errors}")
+              f"errors {errors}, stale keep-alive retries {reconnects}")
         if name != "anchor":
             ok &= statistics.median(ratios) >= GOAL_RATIO
         if name == "article":
