@@ -11,8 +11,9 @@ A batch goes through three steps in one session:
    just ends. A job that fails here is rolled back alone: the jobs before it are
    already committed, the ones after it start afresh. Nothing is carried from one
    turn to the next (the session forgets its rows between jobs).
-2. *deliver* the answers (the runner sends several users' answers at once, each
-   user's in order).
+2. *deliver* the answers, each handed over as soon as it is prepared (the runner
+   sends several users' answers at once, each user's in order, while the batch
+   goes on preparing).
 3. *record* every job's outcome (done, skipped, failed, or back to pending with a
    backoff; an answer to retry is stored then) and the batch's search-query log
    rows in one commit; if that commit fails, each outcome is committed alone.
@@ -27,6 +28,7 @@ import threading
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import quote
 
 from linebot.v3.messaging import MessagingApi
@@ -224,7 +226,25 @@ def send_in_order(api: MessagingApi, deliveries: list[Delivery]) -> dict[int, Ou
     return {delivery.job_id: send_answer(api, delivery) for delivery in deliveries}
 
 
-SendAll = Callable[[list[Delivery]], dict[int, Outcome]]
+class Dispatcher(Protocol):
+    """Where step 2 happens: ``submit`` each answer as soon as it is prepared, ``wait`` for all outcomes."""
+
+    def submit(self, delivery: Delivery) -> None: ...
+
+    def wait(self) -> dict[int, Outcome]: ...
+
+
+class SendAfterwards:
+    """The answers sent in this thread, in order, once the whole batch is prepared (a batch of one, tests)."""
+
+    def __init__(self, api: MessagingApi):
+        self._api, self._deliveries = api, []
+
+    def submit(self, delivery: Delivery) -> None:
+        self._deliveries.append(delivery)
+
+    def wait(self) -> dict[int, Outcome]:
+        return send_in_order(self._api, self._deliveries)
 
 
 def _record_all(session: Session, jobs: list[BotJob], outcomes: dict[int, Outcome],
@@ -289,24 +309,30 @@ def _end_transaction(session: Session) -> None:
 
 
 def answer_batch(session: Session, api: MessagingApi, jobs: list[BotJob], config: Mapping,
-                 send_all: SendAll | None = None) -> None:
-    """Answer ``jobs`` (claimed, oldest first; not in any session): prepare, deliver, record."""
+                 dispatcher: Dispatcher | None = None) -> None:
+    """Answer ``jobs`` (claimed, oldest first; not in any session): prepare, deliver, record.
+
+    Each answer goes to ``dispatcher`` as soon as it is prepared (the runner's sends it
+    while the next turns are prepared: a user waits for their own turn, not the batch's).
+    """
     watch_writes(session.get_bind())
     remember_subscribers(session)  # each turn reads its user's row once, not once per handler
     search_service.defer_query_logs(session)  # written with the outcomes, not one transaction per search
+    dispatcher = dispatcher or SendAfterwards(api)
     outcomes: dict[int, Outcome] = {}
     deliveries: list[Delivery] = []
     for job in jobs:
         session.add(job)
         step = prepare(session, api, job, config)
         if isinstance(step, Send):
-            deliveries.append(Delivery(job.id, job.dedup_key, queue.lane_of_job(job), step.outbox, step.stored))
+            delivery = Delivery(job.id, job.dedup_key, queue.lane_of_job(job), step.outbox, step.stored)
+            deliveries.append(delivery)
+            dispatcher.submit(delivery)
         else:
             outcomes[job.id] = step
         session.expunge_all()  # the next turn reads its rows afresh, as in a session of its own
     _end_transaction(session)  # read-only turns' shared transaction: never left open while LINE answers
-    if deliveries:
-        outcomes.update((send_all or (lambda items: send_in_order(api, items)))(deliveries))
+    outcomes.update(dispatcher.wait())
     record(session, jobs, outcomes, {d.job_id: d.outbox for d in deliveries if not d.stored})
 
 

@@ -4,12 +4,14 @@ The loop claims up to ``capacity`` due jobs in one statement and splits them int
 batches by *lane* (the jobs of one user form a lane: answers arrive in the order
 the user wrote, and two turns of one user never race on their subscriber row).
 A few batch threads answer the batches (``processor.answer_batch``: the
-conversations one after another, each committed alone; then the answers; then
-every outcome in one commit). Sending is mostly waiting for LINE, so a batch
-hands its answers to a pool of sender threads, one task per lane, and waits for
-them. The loop claims again as soon as half the slots are free, and looks for new
-events every ``IDLE_POLL_SECONDS`` when idle, so a fresh event waits at most that
-long and its reply token is still good (when busy, at most ``BUSY_WAIT_SECONDS``).
+conversations one after another, each committed alone; then every outcome in one
+commit). Sending is mostly waiting for LINE, so a batch hands each answer, as soon
+as it is prepared, to a pool of sender threads (one task per lane drains that
+lane's answers in order) and waits for them before recording the outcomes: a user
+waits for their own turn, not for the rest of the batch. The loop claims again as
+soon as half the slots are free, and looks for new events every
+``IDLE_POLL_SECONDS`` when idle, so a fresh event waits at most that long and its
+reply token is still good (when busy, at most ``BUSY_WAIT_SECONDS``).
 
 Several worker processes may run this loop at once (PostgreSQL): claiming is
 exclusive (``queue.claim_jobs``), so no job runs twice.
@@ -155,27 +157,7 @@ class QueueRunner:
         with job_session(self.app) as session:
             for job in jobs:
                 session.add(job)  # loaded by the claim: nothing is read again
-            processor.answer_batch(session, self._api(), jobs, self.app.config, send_all=self._send_all)
-
-    def _send_all(self, deliveries: list[processor.Delivery]) -> dict[int, queue.Outcome]:
-        """Send a batch's answers: the lanes at once on the sender threads, each lane's in order."""
-        lanes: dict[str, list[processor.Delivery]] = {}
-        for delivery in deliveries:
-            lanes.setdefault(delivery.lane, []).append(delivery)
-        if len(lanes) == 1:
-            return processor.send_in_order(self._api(), deliveries)
-        futures = [(items, self._senders.submit(self._send_lane, items)) for items in lanes.values()]
-        outcomes: dict[int, queue.Outcome] = {}
-        for items, future in futures:
-            try:
-                outcomes.update(future.result())
-            except Exception as exc:  # no client for that thread, say: those answers wait for a retry
-                log.exception("LINE queue: %d answer(s) could not be sent", len(items))
-                outcomes.update((item.job_id, queue.Retry(f"{type(exc).__name__}: {exc}")) for item in items)
-        return outcomes
-
-    def _send_lane(self, deliveries: list[processor.Delivery]) -> dict[int, queue.Outcome]:
-        return processor.send_in_order(self._api(), deliveries)
+            processor.answer_batch(session, self._api(), jobs, self.app.config, dispatcher=_LaneSender(self))
 
     def _api(self):
         """One Messaging API client per thread (its own keep-alive connections)."""
@@ -186,3 +168,56 @@ class QueueRunner:
             with self._lock:
                 self._api_contexts.append((context, api))
         return api
+
+
+class _LaneSender:
+    """A batch's answers sent on the sender threads while the batch goes on: the lanes at
+    once, each lane's in order (one task per lane drains what was handed over for it)."""
+
+    def __init__(self, runner: QueueRunner):
+        self._runner = runner
+        self._lock = threading.Lock()
+        self._waiting: dict[str, deque[processor.Delivery]] = {}
+        self._tasks: list = []
+        self._handed: list[processor.Delivery] = []
+        self._outcomes: dict[int, queue.Outcome] = {}
+
+    def submit(self, delivery: processor.Delivery) -> None:
+        self._handed.append(delivery)
+        with self._lock:
+            waiting = self._waiting.get(delivery.lane)
+            if waiting is not None:  # that lane's task is still sending: it takes this one next
+                waiting.append(delivery)
+                return
+            self._waiting[delivery.lane] = deque([delivery])
+        self._tasks.append(self._runner._senders.submit(self._drain, delivery.lane))
+
+    def _drain(self, lane: str) -> None:
+        api = self._runner._api()
+        while True:
+            with self._lock:
+                waiting = self._waiting[lane]
+                if not waiting:
+                    del self._waiting[lane]
+                    return
+                delivery = waiting.popleft()
+            outcome = processor.send_answer(api, delivery)
+            with self._lock:
+                self._outcomes[delivery.job_id] = outcome
+
+    def wait(self) -> dict[int, queue.Outcome]:
+        failure: BaseException | None = None
+        for task in self._tasks:
+            try:
+                task.result()
+            except Exception as exc:  # no client for that thread, say: its answers wait for a retry
+                log.exception("LINE queue: answers could not be sent")
+                failure = exc
+        with self._lock:
+            outcomes = dict(self._outcomes)
+            self._waiting.clear()
+        for delivery in self._handed:
+            if delivery.job_id not in outcomes:
+                error = f"{type(failure).__name__}: {failure}" if failure else "not sent"
+                outcomes[delivery.job_id] = queue.Retry(error)
+        return outcomes

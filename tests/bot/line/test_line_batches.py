@@ -160,25 +160,34 @@ def test_searches_of_a_batch_are_logged_with_its_outcomes(line_demo_app, line, s
     assert {job.status for job in jobs(session)} == {"done"} and {job.result for job in jobs(session)} == {None}
 
 
-def test_no_transaction_is_left_open_while_answers_are_sent(line_demo_app, line, session, monkeypatch):
+def test_the_batch_never_waits_for_line_inside_a_transaction(line_demo_app, line, session, monkeypatch):
+    """Answers go out while later turns are prepared; once the batch only waits for LINE, no
+    transaction of it is open (the read-only turns' shared one has ended)."""
     import pytest
     from sqlalchemy import text
 
     if db.engine.dialect.name != "postgresql":
         pytest.skip("read-only turns share a transaction on PostgreSQL only")
     seen = []
-    real = processor.send_answer
+    real_send, real_end = processor.send_answer, processor._end_transaction
+    prepared = threading.Event()
     probe = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")  # never idle in a transaction
     probing = threading.Lock()
 
+    def end_transaction(session_):
+        real_end(session_)
+        prepared.set()
+
     def send_answer(api, delivery):
+        assert prepared.wait(10)  # from here on, the batch only waits for its answers
         with probing:
             seen.append(probe.execute(text(
                 "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
                 "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()")).scalars().all())
-        return real(api, delivery)
+        return real_send(api, delivery)
 
     monkeypatch.setattr(processor, "send_answer", send_answer)
+    monkeypatch.setattr(processor, "_end_transaction", end_transaction)
     session.rollback()  # the test's own session holds no transaction either
     users = [f"U{index:032x}" for index in range(6)]
     post_events(line_demo_app.test_client(), [text_event(user, word, reply_token=line.issue_reply_token(user))
@@ -187,4 +196,30 @@ def test_no_transaction_is_left_open_while_answers_are_sent(line_demo_app, line,
     assert process_pending(line_demo_app) == 6
     probe.close()
     assert len(seen) == 6 and all(not open_ for open_ in seen), seen
+    assert all(line.delivered_to(user) == 1 for user in users)
+
+
+def test_an_answer_goes_out_before_the_rest_of_its_batch_is_prepared(line_app, line, session, monkeypatch):
+    """The first user's reply reaches LINE while the last user's turn is still running."""
+    users = [USER, OTHER_USER, THIRD]
+    first_answered = threading.Event()
+    real_send, real_handle = processor.send_answer, processor.engine.handle
+
+    def send_answer(api, delivery):
+        outcome = real_send(api, delivery)
+        if delivery.outbox["user_id"] == USER:
+            first_answered.set()
+        return outcome
+
+    def handle(session_, message, config):
+        if message.user_id == THIRD:
+            assert first_answered.wait(10), "the first answer waited for the whole batch"
+        return real_handle(session_, message, config)
+
+    monkeypatch.setattr(processor, "send_answer", send_answer)
+    monkeypatch.setattr(processor.engine, "handle", handle)
+    post_events(line_app.test_client(), [text_event(user, "ヘルプ", reply_token=line.issue_reply_token(user))
+                                         for user in users])
+    assert process_pending(line_app) == 3
+    assert {job.status for job in jobs(session)} == {"done"}
     assert all(line.delivered_to(user) == 1 for user in users)
