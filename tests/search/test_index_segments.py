@@ -161,3 +161,33 @@ def test_per_document_values_are_read_per_segment_in_one_go(tmp_path, monkeypatc
     assert bulk == [(_leaf_values(leaf, "category"), _leaf_lengths(leaf, "words")) for leaf, _ in reader.leaf_readers()]
     searcher.close()
     ix.close()
+
+
+def test_sources_are_read_by_id_with_their_tags_and_an_open_end(search_app, monkeypatch):
+    """Batches fetched by primary key hold what the ORM holds; unpublished ids are skipped; later ids are not lost."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from content.models import Article
+    from core.db import db
+    from search import documents
+
+    with Session(bind=db.engine) as session:
+        expected = {article.id: (article.tag_names, documents.stamp(article)) for article in session.scalars(
+            select(Article).where(Article.status == "published", Article.published_at.is_not(None)))}
+        assert any(len(tags) > 1 for tags, _ in expected.values())  # tag order is checked
+        sources = list(documents.load_sources(session, batch=4))
+        assert {s.article_id: (s.tags, s.stamp) for s in sources} == expected
+        assert [s.article_id for s in sources] == sorted(expected)
+        # An id that is not published (or gone) is skipped; the rest come in id order.
+        draft = session.scalar(select(Article).order_by(Article.id.desc()).limit(1))
+        draft.status = "draft"
+        session.flush()
+        wanted = {min(expected), draft.id, 10**9}
+        assert [s.article_id for s in documents.load_sources(session, wanted)] == [min(expected)]
+        session.rollback()
+        # Articles published after the ids were read still come (a full read's open end).
+        ids = sorted(expected)
+        monkeypatch.setattr(documents, "indexable_ids", lambda session, **bounds: ids[:-5])
+        assert [s.article_id for s in documents.load_sources(session, batch=4)] == ids
+        assert [s.article_id for s in documents.load_sources(session, batch=4, up_to_id=ids[-6])] == ids[:-5]
