@@ -1,15 +1,16 @@
 """Search bench, measured from outside: reindex, web worker memory, latency, precision and recall.
 
     .venv/bin/python bench/search.py [--docs 10000] [--scale-docs 20000] [--workers 2] [--requests 1500]
-                                     [--reindex-workers default,2]
+                                     [--reindex-workers default,0]
 
 On a scratch PostgreSQL database (``TEST_DATABASE_URL`` or the local ``test``
 database's server; created and dropped here):
 
 1. **Reindex**: seeds ``--docs`` synthetic articles (``searchkit/corpus.py``), runs
    ``monozukuri search reindex`` as its own process, once per ``--reindex-workers``
-   mode (``default``: the command's own choice — in-process below 4 CPUs; ``2``:
-   two worker processes), and reports its wall time, its CPU seconds and CPU
+   mode (``default``: the command's own choice — two worker processes on 2–4
+   usable CPUs, CPUs − 2 above, in-process on one; ``0``: in the command's own
+   process), and reports its wall time, its CPU seconds and CPU
    milliseconds per document (``wait4``: the command and its worker processes —
    the figure that holds when other work shares the machine) and the peak RSS
    of its whole process tree; later the same at ``--scale-docs``, to show the
@@ -217,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--fresh", type=int, default=3, help="fresh-server samples for the first query")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
-    parser.add_argument("--reindex-workers", default="default,2",
+    parser.add_argument("--reindex-workers", default="default,0",
                         help="reindex modes, comma-separated: 'default' (the command's own choice) or a number")
     parser.add_argument("--strict", action="store_true")
     args = parser.parse_args(argv)

@@ -12,7 +12,8 @@ def register(subparsers) -> None:
     sub = search.add_subparsers(dest="search_command", required=True)
     reindex = sub.add_parser("reindex", help="rebuild the index into a new folder and swap it in atomically")
     reindex.add_argument("--workers", type=int, default=None,
-                         help="processes building segments (default: CPUs - 2 from 4 CPUs up, else 0 = in this process)")
+                         help="processes building segments (default: 2 on 2-4 usable CPUs, CPUs - 2 above, "
+                              "0 = in this process, the default on 1 CPU)")
     reindex.set_defaults(handler=_reindex)
     status = sub.add_parser("status", help="show the live index generation and check it against the database")
     status.set_defaults(handler=_status)

@@ -104,10 +104,15 @@ def test_a_parallel_rebuild_holds_what_a_sequential_one_holds(search_app, monkey
     from search.index import get_index
 
     monkeypatch.setattr(indexer, "SEGMENT_DOCS", 5)  # 19 demo articles: segments of 5, 5, 5 and 4
+    pools, built_here = [], []
+    real_pool, real_write_share = indexer.ProcessPoolExecutor, indexer._write_share
+    monkeypatch.setattr(indexer, "ProcessPoolExecutor", lambda **kw: pools.append(kw["max_workers"]) or real_pool(**kw))
+    monkeypatch.setattr(indexer, "_write_share", lambda *a: built_here.append(a) or real_write_share(*a))
     store = get_index(search_app).store
     assert indexer.rebuild(store, db.engine, workers=0) == 19
     sequential = _dump(store.root / store.current_name())
     assert indexer.rebuild(store, db.engine, workers=2) == 19
+    assert pools == [1] and built_here  # two builders: this process and one worker process
     generation = store.root / store.current_name()
     assert _dump(generation) == sequential
     ix = whoosh_index.open_dir(str(generation))
@@ -161,3 +166,42 @@ def test_per_document_values_are_read_per_segment_in_one_go(tmp_path, monkeypatc
     assert bulk == [(_leaf_values(leaf, "category"), _leaf_lengths(leaf, "words")) for leaf, _ in reader.leaf_readers()]
     searcher.close()
     ix.close()
+
+
+def test_sources_are_read_by_id_with_their_tags_and_an_open_end(search_app, monkeypatch):
+    """Batches fetched by primary key hold what the ORM holds; unpublished ids are skipped; later ids are not lost."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from content.models import Article
+    from core.db import db
+    from search import documents
+
+    with Session(bind=db.engine) as session:
+        expected = {article.id: (article.tag_names, documents.stamp(article)) for article in session.scalars(
+            select(Article).where(Article.status == "published", Article.published_at.is_not(None)))}
+        assert any(len(tags) > 1 for tags, _ in expected.values())  # tag order is checked
+        sources = list(documents.load_sources(session, batch=4))
+        assert {s.article_id: (s.tags, s.stamp) for s in sources} == expected
+        assert [s.article_id for s in sources] == sorted(expected)
+        # An id that is not published (or gone) is skipped; the rest come in id order.
+        draft = session.scalar(select(Article).order_by(Article.id.desc()).limit(1))
+        draft.status = "draft"
+        session.flush()
+        wanted = {min(expected), draft.id, 10**9}
+        assert [s.article_id for s in documents.load_sources(session, wanted)] == [min(expected)]
+        session.rollback()
+        # Articles published after the ids were read still come (a full read's open end).
+        ids = sorted(expected)
+        monkeypatch.setattr(documents, "indexable_ids", lambda session, **bounds: ids[:-5])
+        assert [s.article_id for s in documents.load_sources(session, batch=4)] == ids
+        assert [s.article_id for s in documents.load_sources(session, batch=4, up_to_id=ids[-6])] == ids[:-5]
+
+
+def test_the_default_worker_count_follows_the_usable_cpus(monkeypatch):
+    from search import indexer
+
+    assert [indexer.default_workers(cpus) for cpus in (1, 2, 3, 4, 6, 8)] == [0, 2, 2, 2, 4, 6]
+    monkeypatch.setattr(indexer.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(indexer.os, "cpu_count", lambda: 64)
+    assert indexer.usable_cpus() == 1 and indexer.default_workers() == 0  # the affinity mask, not the machine
