@@ -6,6 +6,7 @@ The browser is the system Chromium: playwright never downloads one.
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
@@ -36,16 +37,75 @@ def require_browser() -> None:
 
 @contextmanager
 def launched_chromium():
-    """The system Chromium, headless, closed on exit (skips or fails first if it is missing)."""
-    require_browser()
-    from playwright.sync_api import sync_playwright
+    """The system Chromium, headless (skips or fails first if it is missing).
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    One Chromium per test process, started by the first test that needs it and shared by
+    the others (starting Playwright's driver and a browser costs about two seconds;
+    tests/conftest.py closes it when the session ends). Tests share nothing in it: each
+    works in its own contexts (``new_tab``: cookies, storage, cache and connections are per
+    context), and every context opened inside the ``with`` block is closed on leaving it.
+    """
+    require_browser()
+    browser = _enter_shared_chromium()
+    before = set(browser.contexts)
+    try:
+        yield browser
+    finally:
         try:
-            yield browser
+            for context in browser.contexts:
+                if context not in before:
+                    context.close()
         finally:
+            _leave_shared_chromium()
+
+
+# Playwright's sync API runs its event loop in a greenlet and, between two calls, marks
+# that loop as the thread's running one (playwright/_impl/_greenlets.py, wait_for_future);
+# its calls need the mark. Outside every ``launched_chromium`` block no loop may look
+# running, as when each block started and stopped its own Playwright: other tests run
+# asyncio loops of their own (asyncio.run refuses to start inside a running loop).
+_shared: dict = {"depth": 0}  # "manager", "playwright": the driver; "browser": the shared Chromium
+
+
+def _enter_shared_chromium():
+    if _shared["depth"] == 0 and "playwright" in _shared:
+        asyncio._set_running_loop(_shared["playwright"]._loop)
+    _shared["depth"] += 1
+    try:
+        browser = _shared.get("browser")
+        if browser is None or not browser.is_connected():
+            if "playwright" not in _shared:
+                from playwright.sync_api import sync_playwright
+
+                _shared["manager"] = sync_playwright()
+                _shared["playwright"] = _shared["manager"].start()
+            browser = _shared["playwright"].chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            _shared["browser"] = browser
+        return browser
+    except BaseException:
+        _leave_shared_chromium()
+        raise
+
+
+def _leave_shared_chromium() -> None:
+    _shared["depth"] -= 1
+    if _shared["depth"] == 0:
+        asyncio._set_running_loop(None)
+
+
+def close_shared_chromium() -> None:
+    """Close the shared Chromium and stop Playwright's driver (the end of the test session)."""
+    if "playwright" not in _shared:
+        return
+    asyncio._set_running_loop(_shared["playwright"]._loop)
+    try:
+        browser = _shared.pop("browser", None)
+        if browser is not None and browser.is_connected():
             browser.close()
+    finally:
+        del _shared["playwright"]
+        _shared.pop("manager").__exit__(None, None, None)
+        asyncio._set_running_loop(None)
 
 
 def new_tab(browser, **context_options):

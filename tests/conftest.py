@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -274,3 +275,10 @@ def pytest_collection_modifyitems(config, items):
     finishing one alone at the end. The order inside a file is kept."""
     slow_files = {item.path for item in items if item.get_closest_marker("browser")}
     items.sort(key=lambda item: item.path not in slow_files)
+
+
+def pytest_sessionfinish(session):
+    """Close the Chromium the browser tests share (tests/browser_kit.py), if one was started."""
+    kit = sys.modules.get("browser_kit")
+    if kit is not None:
+        kit.close_shared_chromium()

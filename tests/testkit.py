@@ -45,6 +45,56 @@ class _SharedTemplateCode(BytecodeCache):
 _TEMPLATE_CODE = _SharedTemplateCode()
 
 
+def _share_rule_parsing() -> None:
+    """Parse each URL rule's text once per test process instead of once per app.
+
+    ``Rule.compile`` parses the rule's text part by part with a regular expression:
+    ~60 % of ``create_app`` once the builders are shared (``_share_url_builders`` in
+    tests/conftest.py), and every test builds its own app. What the parse yields (the
+    parts' regular expressions and weights, the trace) depends only on the text and on
+    the converter classes the map names; the converter objects belong to each app's map,
+    so they are made again, with the same arguments, for every rule. Test-only;
+    production builds one app per process.
+    """
+    from werkzeug.routing.rules import Rule
+
+    original = Rule._parse_rule
+    if getattr(original, "shared", False):
+        return
+    parsed: dict = {}
+
+    def shared(self, rule: str):
+        key = (rule, tuple(sorted(self.map.converters.items())))
+        if key not in parsed:
+            made: list = []  # (variable, converter name, args, kwargs) as the parse asked for them
+            get_converter = self.get_converter
+
+            def recording(variable, name, args, kwargs):
+                made.append((variable, name, args, kwargs))
+                return get_converter(variable, name, args, kwargs)
+
+            trace_from = len(self._trace)
+            self.get_converter = recording
+            try:
+                parts = list(original(self, rule))
+            finally:
+                del self.get_converter
+            parsed[key] = (parts, self._trace[trace_from:], made)
+            return parts
+        parts, trace, made = parsed[key]
+        for variable, name, args, kwargs in made:
+            self._converters[variable] = self.get_converter(variable, name, args, kwargs)
+            self.arguments.add(variable)
+        self._trace.extend(trace)
+        return list(parts)
+
+    shared.shared = True
+    Rule._parse_rule = shared
+
+
+_share_rule_parsing()
+
+
 def make_test_app(database_url: str, instance: Path, **extra):
     config = {
         "TESTING": True,

@@ -57,8 +57,10 @@ def _dump(path) -> dict:
                 "lengths": [reader.doc_field_length(d, "words") for d in range(count)],
                 "total_length": reader.field_length("words"),
                 "stored": [reader.stored_fields(d) for d in range(count)],
-                "columns": {name: [reader.column_reader(name)[d] for d in range(count)]
-                            for name in ("doc_id", "category", "published", "stamp", "hay")},
+                # One column reader per column (opening one reads all its offsets), asked for every document.
+                "columns": {name: [column[d] for d in range(count)]
+                            for name in ("doc_id", "category", "published", "stamp", "hay")
+                            for column in [reader.column_reader(name)]},
             }
     finally:
         ix.close()
