@@ -22,8 +22,9 @@ def register(subparsers) -> None:
 def _reindex(args) -> int:
     from core.cli import CommandError, create_app
     from core.db import db
+    from search.generation import default_workers
     from search.index import get_index
-    from search.indexer import default_workers, rebuild
+    from search.indexer import rebuild
     from search.store import LockTimeout
 
     app = create_app()

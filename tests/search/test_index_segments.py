@@ -102,14 +102,14 @@ def test_bulk_writer_refuses_what_it_does_not_support(tmp_path):
 def test_a_parallel_rebuild_holds_what_a_sequential_one_holds(search_app, monkeypatch):
     """Worker processes each load, analyse and write an id range; the result equals the in-process build."""
     from core.db import db
-    from search import indexer
+    from search import generation, indexer
     from search.index import get_index
 
-    monkeypatch.setattr(indexer, "SEGMENT_DOCS", 5)  # 19 demo articles: segments of 5, 5, 5 and 4
+    monkeypatch.setattr(generation, "SEGMENT_DOCS", 5)  # 19 demo articles: segments of 5, 5, 5 and 4
     pools, built_here = [], []
-    real_pool, real_write_share = indexer.ProcessPoolExecutor, indexer._write_share
-    monkeypatch.setattr(indexer, "ProcessPoolExecutor", lambda **kw: pools.append(kw["max_workers"]) or real_pool(**kw))
-    monkeypatch.setattr(indexer, "_write_share", lambda *a: built_here.append(a) or real_write_share(*a))
+    real_pool, real_write_share = generation.ProcessPoolExecutor, generation._write_share
+    monkeypatch.setattr(generation, "ProcessPoolExecutor", lambda **kw: pools.append(kw["max_workers"]) or real_pool(**kw))
+    monkeypatch.setattr(generation, "_write_share", lambda *a: built_here.append(a) or real_write_share(*a))
     store = get_index(search_app).store
     assert indexer.rebuild(store, db.engine, workers=0) == 19
     sequential = _dump(store.root / store.current_name())
@@ -125,13 +125,13 @@ def test_a_parallel_rebuild_holds_what_a_sequential_one_holds(search_app, monkey
 
 def test_a_failing_worker_leaves_the_live_index_untouched(search_app, monkeypatch):
     from core.db import db
-    from search import indexer
+    from search import generation, indexer
     from search.index import get_index
 
     store = get_index(search_app).store
     indexer.rebuild(store, db.engine, workers=0)
     live = store.current_name()
-    monkeypatch.setattr(indexer, "_database_url", lambda bind: "sqlite:////nonexistent/folder/db.sqlite3")
+    monkeypatch.setattr(generation, "_database_url", lambda bind: "sqlite:////nonexistent/folder/db.sqlite3")
     with pytest.raises(Exception):  # noqa: B017 - whatever the worker raised, re-raised here
         indexer.rebuild(store, db.engine, workers=2)
     assert store.current_name() == live
@@ -140,16 +140,16 @@ def test_a_failing_worker_leaves_the_live_index_untouched(search_app, monkeypatc
 
 def test_per_document_values_are_read_per_segment_in_one_go(tmp_path, monkeypatch):
     """SearcherData's bulk column reads equal Whoosh's per-document answers (segments, deletions, gaps)."""
-    from search import indexer
+    from search import generation
     from search.postings import SearcherData, _leaf_lengths, _leaf_values
     from search.scoring import WEIGHTING
     from search.store import IndexStore
 
-    monkeypatch.setattr(indexer, "SEGMENT_DOCS", 40)
+    monkeypatch.setattr(generation, "SEGMENT_DOCS", 40)
     docs = make_corpus(100)
     docs[7].title, docs[7].summary, docs[7].body, docs[7].tags, docs[7].meta = "", "", "", [], []  # no words
     store = IndexStore(tmp_path)
-    path, _ = indexer.write_generation(store, docs)
+    path, _ = generation.write_generation(store, docs)
     store.publish(path, 100)
     ix = store.open_current()
     with ix.writer() as writer:
@@ -201,9 +201,9 @@ def test_sources_are_read_by_id_with_their_tags_and_an_open_end(search_app, monk
 
 
 def test_the_default_worker_count_follows_the_usable_cpus(monkeypatch):
-    from search import indexer
+    from search import generation
 
-    assert [indexer.default_workers(cpus) for cpus in (1, 2, 3, 4, 6, 8)] == [0, 2, 2, 2, 4, 6]
-    monkeypatch.setattr(indexer.os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    monkeypatch.setattr(indexer.os, "cpu_count", lambda: 64)
-    assert indexer.usable_cpus() == 1 and indexer.default_workers() == 0  # the affinity mask, not the machine
+    assert [generation.default_workers(cpus) for cpus in (1, 2, 3, 4, 6, 8)] == [0, 2, 2, 2, 4, 6]
+    monkeypatch.setattr(generation.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(generation.os, "cpu_count", lambda: 64)
+    assert generation.usable_cpus() == 1 and generation.default_workers() == 0  # the affinity mask, not the machine
