@@ -90,15 +90,21 @@ class Dispatcher:
 
     # -- the loop ----------------------------------------------------------------------
     def run_once(self, session: Session, budget_seconds: float | None = None) -> RunStats:
-        """Start due broadcasts, then send until nothing is due or the time budget is spent."""
+        """Start due broadcasts, then send until nothing is due or the time budget is spent.
+
+        At least one batch is sent per run: on a busy machine, starting a large broadcast
+        can take the whole budget, and a run that then sent nothing would make no progress.
+        """
         budget = self.settings.run_budget_seconds if budget_seconds is None else budget_seconds
         deadline = time.monotonic() + budget
         stats = RunStats(started=start_due(session, self.config))
-        while time.monotonic() < deadline:
+        while True:
             rows = outbox.claim(session, utcnow(), self.settings.batch_size, self.settings.lease_seconds)
             if not rows:
                 break
             self._deliver_batch(session, rows, stats)
+            if time.monotonic() >= deadline:
+                break
         self._close_finished(session)
         return stats
 

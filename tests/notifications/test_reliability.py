@@ -150,3 +150,25 @@ def test_quota_exhaustion_stops_the_broadcast_and_says_why(database_url, tmp_pat
             drain(app, session)
             assert all(line_api.delivered_to(u) == 1 for u in users)
         db.session.remove()
+
+
+def test_a_run_sends_a_batch_even_when_starting_took_the_whole_budget(database_url, tmp_path, monkeypatch):
+    from notifications import dispatcher as dispatcher_module
+
+    real_start_due = dispatcher_module.start_due
+
+    def slow_start_due(session, config):
+        time.sleep(0.3)  # a busy machine: starting the broadcast outlasts the run's budget
+        return real_start_due(session, config)
+
+    monkeypatch.setattr(dispatcher_module, "start_due", slow_start_due)
+    with LineStandin(quota_limit=None) as line_api:
+        app = make_test_app(database_url, tmp_path / "i", **standin_config(line_api))
+        with app.app_context():
+            session = db.session
+            add_subscribers(session, 600)
+            _broadcast(session)
+            with Dispatcher(app.config) as dispatcher:
+                stats = dispatcher.run_once(session, budget_seconds=0.1)
+            assert stats.attempts > 0 and stats.sent > 0
+        db.session.remove()
