@@ -13,15 +13,13 @@ expire what it holds) ever owns them. Callers only read them.
 from __future__ import annotations
 
 import threading
-import time
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
 from content import service
-from content.fingerprint import FingerprintMemo
+from content.fingerprint import FingerprintedCache
 from content.models import Article
 from events.models import Event
 
@@ -31,45 +29,17 @@ MAX_ENTRIES = 512
 _MISSING = object()
 
 
-class _Listings:
-    """One database's listings: key → (fingerprint, stored at, rows)."""
-
-    def __init__(self):
-        self.fingerprint = FingerprintMemo()
-        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, fingerprint: tuple):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return _MISSING
-            stored_fingerprint, stored_at, rows = entry
-            if stored_fingerprint != fingerprint or time.monotonic() - stored_at > LIFETIME_SECONDS:
-                del self._entries[key]
-                return _MISSING
-            self._entries.move_to_end(key)
-            return rows
-
-    def put(self, key: tuple, fingerprint: tuple, rows) -> None:
-        with self._lock:
-            self._entries[key] = (fingerprint, time.monotonic(), rows)
-            self._entries.move_to_end(key)
-            while len(self._entries) > MAX_ENTRIES:
-                self._entries.popitem(last=False)
-
-
 # Per engine (each app, and so each test app, has its own): nothing is shared across databases.
 _by_engine: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _by_engine_lock = threading.Lock()
 
 
-def _listings(session: Session) -> _Listings:
+def _listings(session: Session) -> FingerprintedCache:
     engine = session.get_bind()
     with _by_engine_lock:
         listings = _by_engine.get(engine)
         if listings is None:
-            listings = _by_engine[engine] = _Listings()
+            listings = _by_engine[engine] = FingerprintedCache(MAX_ENTRIES, LIFETIME_SECONDS)
         return listings
 
 
@@ -84,7 +54,7 @@ def _detached(session: Session, load: Callable[[Session], list]) -> list:
 def _cached(session: Session, key: tuple, load: Callable[[Session], list]) -> list:
     listings = _listings(session)
     fingerprint = listings.fingerprint.get(session)
-    rows = listings.get(key, fingerprint)
+    rows = listings.get(key, fingerprint, _MISSING)
     if rows is _MISSING:
         rows = tuple(_detached(session, load))
         listings.put(key, fingerprint, rows)
@@ -108,5 +78,5 @@ def articles_for_cards(session: Session, slugs: list[str]) -> list[Article]:
     """Articles by slug with what a card shows (``service.articles_for_cards``), in one cached entry per set."""
     if not slugs:
         return []
-    key = ("slugs", *sorted(set(slugs)))
-    return _cached(session, key, lambda own: service.articles_for_cards(own, sorted(set(slugs))))
+    wanted = sorted(set(slugs))
+    return _cached(session, ("slugs", *wanted), lambda own: service.articles_for_cards(own, wanted))

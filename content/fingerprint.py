@@ -10,7 +10,9 @@ other processes.
 """
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -82,3 +84,38 @@ class FingerprintMemo:
             value = content_fingerprint(session)
             self._value, self._read_at, self._commit_mark = value, now, mark
         return value
+
+
+class FingerprintedCache:
+    """Values kept per key while the content fingerprint they were made under holds, and for at
+    most ``lifetime`` seconds (what changes with the clock alone); the least recently used go
+    beyond ``max_entries``. ``fingerprint`` is this cache's memo of the current value."""
+
+    def __init__(self, max_entries: int, lifetime: float):
+        self._entries: OrderedDict[tuple, tuple[tuple, float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries, self.lifetime = max_entries, lifetime
+        self.fingerprint = FingerprintMemo()
+
+    def get(self, key: tuple, fingerprint: tuple, default=None):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return default
+            stored_fingerprint, stored_at, value = entry
+            if stored_fingerprint != fingerprint or time.monotonic() - stored_at > self.lifetime:
+                del self._entries[key]
+                return default
+            self._entries.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, fingerprint: tuple, value) -> None:
+        with self._lock:
+            self._entries[key] = (fingerprint, time.monotonic(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -14,57 +14,22 @@ page lifetime.
 """
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from dataclasses import dataclass
 from functools import wraps
 
 from flask import Response, current_app, make_response, request
 
-from content.fingerprint import FingerprintMemo
+from content.fingerprint import FingerprintedCache
 from core.db import db
 
 LIFETIME_SECONDS = 30
 MAX_ENTRIES = 512
 MAX_PAGE_ARG = 8  # longer ?page= values are 404s anyway: never worth a cache slot
 
-@dataclass(frozen=True)
-class _Entry:
-    fingerprint: tuple
-    stored_at: float
-    body: bytes
-    mimetype: str
+class PageCache(FingerprintedCache):
+    """Rendered pages: key → (body, mimetype)."""
 
-
-class PageCache:
     def __init__(self, max_entries: int = MAX_ENTRIES, lifetime: float = LIFETIME_SECONDS):
-        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
-        self._lock = threading.Lock()
-        self.max_entries, self.lifetime = max_entries, lifetime
-        self.fingerprint = FingerprintMemo()
-
-    def get(self, key: tuple, fingerprint: tuple) -> _Entry | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry.fingerprint != fingerprint or time.monotonic() - entry.stored_at > self.lifetime:
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return entry
-
-    def put(self, key: tuple, entry: _Entry) -> None:
-        with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        super().__init__(max_entries, lifetime)
 
 
 CONFIG_KEYS = ("BASE_URL", "LINE_FRIEND_URL", "DISCORD_INVITE_URL")  # settings the pages show
@@ -93,12 +58,13 @@ def cached_page(view):
         pages = page_cache()
         settings = tuple(current_app.config.get(name) for name in CONFIG_KEYS)
         fingerprint = settings + pages.fingerprint.get(db.session)
-        entry = pages.get(key, fingerprint)
-        if entry is not None:
-            return Response(entry.body, mimetype=entry.mimetype)
+        kept = pages.get(key, fingerprint)
+        if kept is not None:
+            body, mimetype = kept
+            return Response(body, mimetype=mimetype)
         response = make_response(view(**view_args))
         if response.status_code == 200 and not response.direct_passthrough:
-            pages.put(key, _Entry(fingerprint, time.monotonic(), response.get_data(), response.mimetype))
+            pages.put(key, fingerprint, (response.get_data(), response.mimetype))
         return response
 
     return wrapper
