@@ -63,3 +63,10 @@ A console page offers the community Discord server's channels and roles by name
 were read), ``problem`` (a Japanese sentence for staff, "" when all went well) and
 ``channel_label(id)`` / ``role_label(id)``. sender: the app; data: session.
 """)
+
+worker_starting = _domain_signals.signal("worker-starting", doc="""
+A worker process is about to start its jobs. A receiver loads what its jobs would otherwise
+load on their first run (the search index's reader, say), so that it is in memory before the
+worker sets its start-up objects aside from the garbage collector. A receiver never raises.
+sender: the app.
+""")

@@ -11,6 +11,7 @@ one worker process only.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import signal
 import threading
@@ -95,8 +96,24 @@ def build_scheduler(app, leadership: Leadership | None = None) -> BlockingSchedu
     return scheduler
 
 
+def settle(app) -> None:
+    """Load what the jobs need, then set every object alive now aside from the cyclic collector.
+
+    A worker holds a large, long-lived heap (the app, the tokenizer dictionary, the search
+    index's reader). Every full collection walked all of it again: about a quarter of a second
+    every few hundred chat events, some 8 % of the LINE worker's CPU. Frozen objects are never
+    walked; what the jobs allocate later is collected as before.
+    """
+    from core.signals import worker_starting
+
+    worker_starting.send(app)
+    gc.collect()
+    gc.freeze()
+
+
 def run_worker(app) -> None:
     scheduler = build_scheduler(app)
+    settle(app)
     _stop_gracefully_on_signals(app, scheduler)
     if scheduler.leadership.refresh():
         log.info("worker started with %d job(s); it runs the scheduled jobs", len(scheduler.get_jobs()))

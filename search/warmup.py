@@ -109,6 +109,13 @@ def _after_fork() -> None:
         threading.Thread(target=warm, args=(root,), name="search-warm-up", daemon=True).start()
 
 
+def warm_for_worker(app, **_data) -> None:
+    """A worker process opens the live index before its first chat search (``core.signals.worker_starting``)."""
+    from search.index import index_root
+
+    warm(index_root(app))
+
+
 def warm(root: Path) -> None:
     """Open the live index of ``root`` for this process (never raises)."""
     from search.index import index_at

@@ -113,8 +113,11 @@ def _profile_threads(runner) -> list:
                 profiler.disable()
         return run
 
-    for name in ("claim_and_dispatch", "_answer", "_send_lane"):  # the loop, batch and sender threads
+    for name in ("claim_and_dispatch", "_answer"):  # the loop and batch threads
         setattr(runner, name, profiled(getattr(runner, name)))
+    from bot.line import runner as runner_module  # the sender threads drain lanes
+
+    runner_module._LaneSender._drain = profiled(runner_module._LaneSender._drain)
     return profilers
 
 
@@ -122,14 +125,16 @@ def _time_gc():
     """Start adding up the time spent in the cyclic garbage collector; call the result to stop and read it."""
     import gc
 
-    spent = {"seconds": 0.0, "runs": 0, "started": 0.0}
+    spent = {"seconds": 0.0, "runs": 0, "started": 0.0, "by_generation": Counter()}
 
-    def callback(phase, _info):
+    def callback(phase, info):
         if phase == "start":
             spent["started"] = time.perf_counter()
         else:
-            spent["seconds"] += time.perf_counter() - spent["started"]
+            seconds = time.perf_counter() - spent["started"]
+            spent["seconds"] += seconds
             spent["runs"] += 1
+            spent["by_generation"][info["generation"]] += seconds
 
     gc.callbacks.append(callback)
 
@@ -274,6 +279,7 @@ def main() -> int:
         with scratch_database(args.backend) as (url, instance), tempfile.TemporaryDirectory() as folder:
             from content.demo import import_demo_content
             from core.db import db
+            from core.worker import settle
             from search.index import get_index
             from tests.testkit import make_test_app
 
@@ -288,6 +294,7 @@ def main() -> int:
                 rng = random.Random(args.seed)
                 users = [f"U{rng.getrandbits(128):032x}" for _ in range(args.users)]
                 figures = []
+                settle(app)  # as the worker process does before its first job
                 for number in range(args.rounds + 1):
                     call("reset")
                     events = _events(rng, users, args.events, lambda u: call("tokens", u))
@@ -301,7 +308,8 @@ def main() -> int:
                                 if result["database"] is not None else "")
                     label = "warm-up" if number == 0 else f"round {number}"
                     collector = (f"; garbage collector {result['gc']['seconds'] * 1000 / result['events']:.2f} ms "
-                                 f"({result['gc']['runs']} runs)")
+                                 f"({result['gc']['runs']} runs; by generation "
+                                 f"{ {g: round(t * 1000, 1) for g, t in sorted(result['gc']['by_generation'].items())} } ms)")
                     print(f"{label}: {result['events']} events in {result['wall']:.1f} s wall; worker CPU "
                           f"{per_event:.2f} ms per event{database}; jobs {result['statuses']} "
                           f"(max attempts {result['max_attempts']}); LINE {stats['sent']} {stats['statuses']}{collector}",
@@ -310,6 +318,7 @@ def main() -> int:
                         print("  stand-in refused:", stats["validation_errors"], stats["response_errors"])
                     if number:
                         figures.append(per_event)
+
                     if result["statements"]:
                         total = sum(result["statements"].values())
                         print(f"  {total / result['events']:.2f} SQL statements per event:")

@@ -66,3 +66,20 @@ def test_warm_opens_the_index_and_the_recency_factors(demo_search_app):
     data = index._reader_slot.data
     assert data.searcher.doc_count() == 19
     assert len(data._recency) == 1 and len(next(iter(data._recency.values()))) == 19
+
+
+def test_a_starting_worker_opens_the_index_before_freezing_its_start_up_objects(demo_search_app):
+    from core.worker import settle
+
+    index = get_index(demo_search_app)
+    index.invalidate()
+    assert gc.get_freeze_count() == 0
+    try:
+        settle(demo_search_app)
+        data = index._reader_slot.data
+        assert data is not None and data.searcher.doc_count() == 19
+        collected = {id(thing) for thing in gc.get_objects()}  # the three generations, not the frozen objects
+        assert gc.is_tracked(data) and id(data) not in collected
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
