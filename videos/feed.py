@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-import feedparser
-import requests
+# feedparser and requests are imported by the calls that read a feed (the worker, a console check):
+# web pages import this module, and the two cost ~25 MB in every process that loads them.
 
 VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 MAX_THUMBNAIL_BYTES = 2_000_000
@@ -65,6 +65,9 @@ def fetch(base_url: str, kind: str, external_id: str, etag: str | None, last_mod
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    import feedparser
+    import requests
+
     try:
         response = requests.get(feed_url(base_url, kind, external_id), headers=headers, timeout=timeout)
     except requests.RequestException as exc:
@@ -93,6 +96,8 @@ def thumbnail_allowed(url: str, base_url: str) -> bool:
 def fetch_thumbnail(url: str, base_url: str, timeout: float = 20.0) -> tuple[bytes, str] | None:
     if not thumbnail_allowed(url, base_url):
         return None
+    import requests
+
     try:
         response = requests.get(url, timeout=timeout)
     except requests.RequestException:

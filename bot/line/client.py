@@ -1,12 +1,19 @@
-"""Messaging API clients from the app config (created per use, never at import)."""
+"""Messaging API clients from the app config (created per use, never at import).
+
+The SDK is imported where a client is made, not when this module is: web processes
+import this module (settings, the console) and only the worker and a few console
+actions talk to LINE; the SDK costs ~60 MB in every process that loads it.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from linebot.v3 import insight
-from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, MessagingApiBlob
-from linebot.v3.messaging.exceptions import ApiException
+if TYPE_CHECKING:
+    from linebot.v3 import insight
+    from linebot.v3.messaging import Configuration, MessagingApi, MessagingApiBlob
+    from linebot.v3.messaging.exceptions import ApiException
 
 PUBLIC_API = "https://api.line.me"
 PUBLIC_DATA_API = "https://api-data.line.me"
@@ -22,6 +29,8 @@ def configuration(config: Mapping, host: str | None = None) -> Configuration:
     token = config.get("LINE_CHANNEL_ACCESS_TOKEN")
     if not token:
         raise LineNotConfigured("LINE_CHANNEL_ACCESS_TOKEN is not set; the LINE channel is off")
+    from linebot.v3.messaging import Configuration
+
     return Configuration(host=host or str(config["LINE_API_BASE_URL"]).rstrip("/"), access_token=token)
 
 
@@ -36,18 +45,24 @@ def is_configured(config: Mapping) -> bool:
 
 @contextmanager
 def messaging_api(config: Mapping) -> Iterator[MessagingApi]:
+    from linebot.v3.messaging import ApiClient, MessagingApi
+
     with ApiClient(configuration(config, config["LINE_API_BASE_URL"].rstrip("/"))) as client:
         yield MessagingApi(client)
 
 
 @contextmanager
 def blob_api(config: Mapping) -> Iterator[MessagingApiBlob]:
+    from linebot.v3.messaging import ApiClient, MessagingApiBlob
+
     with ApiClient(configuration(config, data_api_host(config["LINE_API_BASE_URL"].rstrip("/")))) as client:
         yield MessagingApiBlob(client)
 
 
 @contextmanager
 def insight_api(config: Mapping) -> Iterator[insight.Insight]:
+    from linebot.v3 import insight
+
     settings = configuration(config, config["LINE_API_BASE_URL"].rstrip("/"))
     with insight.ApiClient(insight.Configuration(host=settings.host, access_token=settings.access_token)) as client:
         yield insight.Insight(client)
@@ -60,6 +75,8 @@ def error_message(exc: ApiException) -> str:
 
 def is_retryable(exc: Exception) -> bool:
     """Rate limits, server errors and network failures are worth another try; 4xx are not."""
+    from linebot.v3.messaging.exceptions import ApiException
+
     if isinstance(exc, ApiException):
         return exc.status is None or exc.status == 429 or exc.status >= 500
     return True

@@ -13,14 +13,17 @@ import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
-from linebot.v3 import liff
 from sqlalchemy.orm import Session
 
 from bot.line.client import REQUEST_TIMEOUT, configuration
 from bot.line.models import LiffApp
 from core.db import utcnow
+
+if TYPE_CHECKING:  # the SDK is loaded by a deploy, not by the web pages that import this module
+    from linebot.v3 import liff
 
 LIFF_URL_BASE = "https://liff.line.me/"  # what LINE opens as a LIFF app (its own host, not ours)
 SCOPES = ["openid", "profile", "chat_message.write"]  # openid: the ID token our server verifies
@@ -74,12 +77,16 @@ def content_hash(body: dict) -> str:
 
 @contextmanager
 def liff_api(config: Mapping) -> Iterator[liff.Liff]:
+    from linebot.v3 import liff
+
     settings = configuration(config, str(config["LINE_API_BASE_URL"]).rstrip("/"))
     with liff.ApiClient(liff.Configuration(host=settings.host, access_token=settings.access_token)) as client:
         yield liff.Liff(client)
 
 
 def _apps_on_line(api: liff.Liff) -> dict[str, liff.LiffApp]:
+    from linebot.v3 import liff
+
     try:
         found = api.get_all_liff_apps(_request_timeout=REQUEST_TIMEOUT).apps or []
     except liff.ApiException as exc:
@@ -97,6 +104,8 @@ def _find_on_line(on_line: dict[str, liff.LiffApp], stored: LiffApp | None, app:
 
 def _ensure(session: Session, api: liff.Liff, config: Mapping, app: LiffDefinition,
             on_line: dict[str, liff.LiffApp], report: LiffDeployReport) -> None:
+    from linebot.v3 import liff
+
     body = request_body(config, app)
     digest = content_hash(body)
     stored = session.get(LiffApp, app.key)

@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-import requests
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
@@ -84,6 +83,8 @@ def consume_nonce(session: Session, nonce: str, purpose: str) -> None:
 def _ask_line(config: Mapping, id_token: str, nonce: str) -> dict:
     url = str(config["LINE_API_BASE_URL"]).rstrip("/") + "/oauth2/v2.1/verify"
     data = {"id_token": id_token, "client_id": str(config["LINE_LOGIN_CHANNEL_ID"]), "nonce": nonce}
+    import requests  # here, not at import: every web page imports this module, few verify a LIFF token
+
     try:
         answer = requests.post(url, data=data, timeout=VERIFY_TIMEOUT)
     except requests.RequestException as exc:

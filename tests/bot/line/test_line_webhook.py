@@ -159,3 +159,40 @@ def test_every_sdk_sample_event_is_answered_200(client, session):
 def test_answer_is_fast_because_nothing_is_processed_in_the_request(client, line, session):
     post_events(client, [text_event(USER, "新着", reply_token=line.issue_reply_token(USER))])
     assert line.calls == []  # no API call happens inside the webhook request
+
+
+@pytest.mark.parametrize("body", [b"{}", b'{"events":[]}', "{\"text\":\"町工場\"}".encode(), bytes(range(32, 127)) * 40])
+def test_the_signature_check_agrees_with_the_sdk_validator(body):
+    import base64
+    import hashlib
+    import hmac
+
+    from linebot.v3.webhook import SignatureValidator
+
+    from bot.line.webhook import signature_matches
+
+    good = base64.b64encode(hmac.new(CHANNEL_SECRET.encode(), body, hashlib.sha256).digest()).decode()
+    others = [good[:-2] + ("AA" if not good.endswith("AA=") else "BB"), "", "x" * 44, good.lower(), "\udcff" + good[1:]]
+    sdk = SignatureValidator(CHANNEL_SECRET)
+    assert signature_matches(CHANNEL_SECRET, body, good) and sdk.validate(body.decode(), good)
+    for signature in others:
+        assert not signature_matches(CHANNEL_SECRET, body, signature)
+        if signature.isascii():
+            assert not sdk.validate(body.decode(), signature)
+
+
+def test_web_processes_never_load_the_line_sdk(tmp_path):
+    """gunicorn workers would each hold ~60 MB of SDK models they never use (the worker talks to LINE)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = ("import sys; from web.app import create_app; create_app(); "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'linebot', 'aiohttp', 'feedparser'}))")
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path}/probe.db",
+           "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "probe",
+           "LINE_CHANNEL_SECRET": CHANNEL_SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "token"}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=Path(__file__).resolve().parents[3], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
