@@ -83,3 +83,13 @@ def test_a_starting_worker_opens_the_index_before_freezing_its_start_up_objects(
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_forked_worker_starts_its_own_pool_with_one_connection_ready(demo_search_app):
+    from core.db import db
+
+    db.engine.dispose()
+    warmup._forget_inherited_connections(demo_search_app)
+    assert db.engine.pool.checkedin() == 0
+    warmup._warm_child(get_index(demo_search_app).store.root, demo_search_app)
+    assert db.engine.pool.checkedin() == 1  # the first request takes it instead of connecting
