@@ -5,7 +5,9 @@ The schema is always built by the real migrations (never ``create_all``).
 """
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import shutil
 import sys
 from pathlib import Path
@@ -122,15 +124,36 @@ class DemoSnapshots:
         backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
         key = (backend, renditions)
         if key not in self._built:
-            self._built[key] = self._build(backend, database_url, renditions)
+            self._built[key] = self._shared(backend, database_url, renditions)
         return self._built[key]
 
-    def _build(self, backend: str, database_url: str, renditions: bool) -> DemoSnapshot:
+    def _shared(self, backend: str, database_url: str, renditions: bool) -> DemoSnapshot:
+        """Under pytest-xdist the first worker that needs an import makes it, in the run's shared
+        temporary folder, and the others copy from it (the import is the same on every worker:
+        same content, same migrated schema). A lock file keeps a second worker waiting while the
+        first one imports."""
+        name = f"demo-{backend}-{'full' if renditions else 'text'}"
+        if not os.environ.get("PYTEST_XDIST_WORKER"):
+            return self._build(backend, database_url, renditions, self._tmp.mktemp(name))
+        folder = self._tmp.getbasetemp().parent / name  # the run's folder: shared by its workers only
+        with open(folder.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            done = folder / "complete"
+            if done.exists():
+                return DemoSnapshot(folder, _load_rows(folder) if backend == "postgresql" else None)
+            shutil.rmtree(folder, ignore_errors=True)  # a half-made one (its maker failed)
+            folder.mkdir()
+            snapshot = self._build(backend, database_url, renditions, folder)
+            if snapshot.rows is not None:
+                _save_rows(folder, snapshot.rows)
+            done.touch()
+            return snapshot
+
+    def _build(self, backend: str, database_url: str, renditions: bool, folder: Path) -> DemoSnapshot:
         import content.importer
         from content.demo import import_demo_content
         from search.index import get_index
 
-        folder = self._tmp.mktemp(f"demo-{backend}-{'full' if renditions else 'text'}")
         if backend == "sqlite":
             database = folder / "db.sqlite3"
             shutil.copy(self._sqlite_template, database)
@@ -153,6 +176,20 @@ class DemoSnapshots:
             patch.undo()
         rows = capture_postgres(url, load_all_models()) if backend == "postgresql" else None
         return DemoSnapshot(folder, rows)
+
+
+def _save_rows(folder: Path, rows) -> None:
+    """A PostgreSQL snapshot on disk for the other workers (tables by name: each worker has its own metadata)."""
+    data = ([(table.name, found) for table, found in rows.rows], rows.sequences)
+    (folder / "rows.pickle").write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _load_rows(folder: Path):
+    from testkit import PostgresSnapshot
+
+    tables, sequences = pickle.loads((folder / "rows.pickle").read_bytes())
+    metadata = load_all_models()
+    return PostgresSnapshot([(metadata.tables[name], found) for name, found in tables], sequences)
 
 
 class DemoSnapshot:
