@@ -5,7 +5,9 @@ The schema is always built by the real migrations (never ``create_all``).
 """
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import shutil
 import sys
 from pathlib import Path
@@ -122,15 +124,36 @@ class DemoSnapshots:
         backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
         key = (backend, renditions)
         if key not in self._built:
-            self._built[key] = self._build(backend, database_url, renditions)
+            self._built[key] = self._shared(backend, database_url, renditions)
         return self._built[key]
 
-    def _build(self, backend: str, database_url: str, renditions: bool) -> DemoSnapshot:
+    def _shared(self, backend: str, database_url: str, renditions: bool) -> DemoSnapshot:
+        """Under pytest-xdist the first worker that needs an import makes it, in the run's shared
+        temporary folder, and the others copy from it (the import is the same on every worker:
+        same content, same migrated schema). A lock file keeps a second worker waiting while the
+        first one imports."""
+        name = f"demo-{backend}-{'full' if renditions else 'text'}"
+        if not os.environ.get("PYTEST_XDIST_WORKER"):
+            return self._build(backend, database_url, renditions, self._tmp.mktemp(name))
+        folder = self._tmp.getbasetemp().parent / name  # the run's folder: shared by its workers only
+        with open(folder.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            done = folder / "complete"
+            if done.exists():
+                return DemoSnapshot(folder, _load_rows(folder) if backend == "postgresql" else None)
+            shutil.rmtree(folder, ignore_errors=True)  # a half-made one (its maker failed)
+            folder.mkdir()
+            snapshot = self._build(backend, database_url, renditions, folder)
+            if snapshot.rows is not None:
+                _save_rows(folder, snapshot.rows)
+            done.touch()
+            return snapshot
+
+    def _build(self, backend: str, database_url: str, renditions: bool, folder: Path) -> DemoSnapshot:
         import content.importer
         from content.demo import import_demo_content
         from search.index import get_index
 
-        folder = self._tmp.mktemp(f"demo-{backend}-{'full' if renditions else 'text'}")
         if backend == "sqlite":
             database = folder / "db.sqlite3"
             shutil.copy(self._sqlite_template, database)
@@ -149,10 +172,41 @@ class DemoSnapshots:
                 if backend == "sqlite":
                     db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))  # every row in the file
                 db.session.remove()
+            _build_search_index(folder, url)
         finally:
             patch.undo()
         rows = capture_postgres(url, load_all_models()) if backend == "postgresql" else None
         return DemoSnapshot(folder, rows)
+
+
+def _build_search_index(folder: Path, url: str) -> None:
+    """The search index of the imported content, built as the first search builds it (the
+    instance folder keeps what the import itself wrote): ``copy_instance`` adds it, so a copy
+    does not rebuild it (~1 s) at its first search. Building it only reads the database."""
+    from search.index import get_index
+
+    scratch = folder / "index-build"
+    shutil.copytree(folder / "instance", scratch / "instance")
+    app = make_test_app(url, scratch / "instance")
+    with app.app_context():
+        get_index(app).doc_count()
+        db.session.remove()
+    shutil.copytree(scratch / "instance" / "index", folder / "search-index")
+    shutil.rmtree(scratch)
+
+
+def _save_rows(folder: Path, rows) -> None:
+    """A PostgreSQL snapshot on disk for the other workers (tables by name: each worker has its own metadata)."""
+    data = ([(table.name, found) for table, found in rows.rows], rows.sequences)
+    (folder / "rows.pickle").write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _load_rows(folder: Path):
+    from testkit import PostgresSnapshot
+
+    tables, sequences = pickle.loads((folder / "rows.pickle").read_bytes())
+    metadata = load_all_models()
+    return PostgresSnapshot([(metadata.tables[name], found) for name, found in tables], sequences)
 
 
 class DemoSnapshot:
@@ -161,9 +215,12 @@ class DemoSnapshot:
         self.database = folder / "db.sqlite3"
         self.instance = folder / "instance"
 
-    def copy_instance(self, instance: Path | str) -> None:
-        """The files the import wrote (image renditions), copied into another instance folder."""
+    def copy_instance(self, instance: Path | str, search_index: bool = True) -> None:
+        """The files the import wrote (image renditions), copied into another instance folder,
+        with the search index built from the imported rows unless ``search_index=False``."""
         shutil.copytree(self.instance, instance, dirs_exist_ok=True)
+        if search_index:
+            shutil.copytree(self.folder / "search-index", Path(instance) / "index", dirs_exist_ok=True)
 
 
 @pytest.fixture(scope="session")

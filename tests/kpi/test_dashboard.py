@@ -2,6 +2,9 @@
 import csv
 import io
 import re
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 from kpi_helpers import login_as
@@ -12,18 +15,55 @@ from core.db import db, utcnow
 from kpi import demo, report
 from kpi.metrics import jst_day
 from staff.models import AuditLog
+from testkit import capture_postgres, restore_postgres
+from web.model_registry import load_all_models
+
+_demo_states: dict = {}  # (backend, end day) → the database with_demo leaves, taken once per test process
 
 
 @pytest.fixture
-def with_demo(app, session):
-    """Demo activity over three published articles (the full demo content import is slow)."""
+def with_demo(app, session, database_url, tmp_path_factory):
+    """Demo activity over three published articles (the full demo content import is slow).
+
+    Simulated once per test process, backend and day; later tests get a copy of the rows it
+    wrote (a SQLite file copied with the backup API; on PostgreSQL, every row and sequence)."""
+    day = jst_day()
+    key = ("sqlite" if database_url.startswith("sqlite") else "postgresql", day)
+    if key in _demo_states:
+        session.remove()
+        _restore(database_url, _demo_states[key])
+        return app
     for slug, title in (("space", "宇宙へ飛び立つ町工場"), ("employment-support", "町工場で働きたい方へ"),
                         ("local-kouwa-seiki-tour", "精密加工工場見学ツアー")):
         session.add(Article(slug=slug, title=title, category="feature", status="published", published_at=utcnow()))
     session.commit()
-    demo.create_demo(session, jst_day())
+    demo.create_demo(session, day)
     session.commit()
+    session.remove()
+    if key[0] == "sqlite":
+        copy = tmp_path_factory.mktemp("kpi-demo") / "db.sqlite3"
+        _sqlite_backup(_sqlite_path(database_url), copy)
+        _demo_states[key] = copy
+    else:
+        _demo_states[key] = capture_postgres(database_url, load_all_models())
     return app
+
+
+def _sqlite_path(database_url: str) -> str:
+    return database_url.removeprefix("sqlite:///")
+
+
+def _sqlite_backup(source: str | Path, target: str | Path) -> None:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+def _restore(database_url: str, state) -> None:
+    if isinstance(state, Path):
+        db.engine.dispose()  # no pooled connection keeps the old pages
+        _sqlite_backup(state, _sqlite_path(database_url))
+    else:
+        restore_postgres(database_url, load_all_models(), state, triggers=False)  # roll-ups as taken
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Search fixtures: the demo content without image renditions (fast), on every backend.
 
 ``search_app``      — the ``app`` fixture (SQLite and PostgreSQL) with the demo articles imported
-                       (a copy of the session's import, see ``DemoSnapshots`` in tests/conftest.py).
+                       and indexed (a copy of the session's import, see ``DemoSnapshots`` in tests/conftest.py).
+``unindexed_search_app`` — the same before its search index is built.
 ``demo_search_app`` — SQLite only, read-only tests: a copy of a database and index built
                        once per session (the relevance set, the views, ranking). Use
                        ``demo_session`` with it, never ``session`` (that one brings its own app).
@@ -26,6 +27,15 @@ def _no_renditions(_image, _media_dir, slug):
 def search_app(demo_text_content, app, database_url, monkeypatch):
     monkeypatch.setattr(content.importer, "store_renditions", _no_renditions)
     demo_text_content.get(database_url, renditions=False).copy_instance(app.instance_path)
+    return app
+
+
+@pytest.fixture
+def unindexed_search_app(demo_text_content, app, database_url, monkeypatch):
+    """``search_app`` with the instance folder exactly as the import left it: no search index
+    (``search_app`` adds the one built from the import; tests of a missing index start here)."""
+    monkeypatch.setattr(content.importer, "store_renditions", _no_renditions)
+    demo_text_content.get(database_url, renditions=False).copy_instance(app.instance_path, search_index=False)
     return app
 
 

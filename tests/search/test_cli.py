@@ -31,15 +31,15 @@ def test_reindex_and_status_commands(search_app, monkeypatch, capsys):
     assert f"{store.current_name()}: 19 document(s), ok" in capsys.readouterr().out
 
 
-def test_the_demo_step_builds_a_missing_index_and_is_idempotent(search_app):
+def test_the_demo_step_builds_a_missing_index_and_is_idempotent(unindexed_search_app):
     assert "search.cli:ensure_demo_index" in DEMO_STEPS
     assert DEMO_STEPS.index("search.cli:ensure_demo_index") > DEMO_STEPS.index("content.demo:import_demo_content")
-    store = get_index(search_app).store
+    store = get_index(unindexed_search_app).store
     assert store.current_name() is None
-    ensure_demo_index(search_app)
+    ensure_demo_index(unindexed_search_app)
     built = store.current_name()
-    assert built is not None and get_index(search_app).doc_count() == 19
-    ensure_demo_index(search_app)
+    assert built is not None and get_index(unindexed_search_app).doc_count() == 19
+    ensure_demo_index(unindexed_search_app)
     assert store.current_name() == built  # up to date: not rebuilt
 
 

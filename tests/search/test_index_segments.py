@@ -123,12 +123,12 @@ def test_a_parallel_rebuild_holds_what_a_sequential_one_holds(search_app, monkey
     assert not [p.name for p in generation.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_a_failing_worker_leaves_the_live_index_untouched(search_app, monkeypatch):
+def test_a_failing_worker_leaves_the_live_index_untouched(unindexed_search_app, monkeypatch):
     from core.db import db
     from search import generation, indexer
     from search.index import get_index
 
-    store = get_index(search_app).store
+    store = get_index(unindexed_search_app).store
     indexer.rebuild(store, db.engine, workers=0)
     live = store.current_name()
     monkeypatch.setattr(generation, "_database_url", lambda bind: "sqlite:////nonexistent/folder/db.sqlite3")

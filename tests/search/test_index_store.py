@@ -21,7 +21,7 @@ def _total(session, query="ペンスタンド") -> int:
     return search(session, query, log=False).total
 
 
-def test_missing_index_is_built_on_first_use(search_app, session):
+def test_missing_index_is_built_on_first_use(unindexed_search_app, session):
     store = get_index().store
     assert store.current_name() is None  # nothing was built at import or app creation
     assert _total(session) == 1

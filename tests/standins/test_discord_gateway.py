@@ -41,6 +41,10 @@ class Recorder(discord.Client):
         self.seen: list[str] = []
         self.ready = asyncio.Event()
 
+    async def before_identify_hook(self, shard_id, *, initial: bool = False) -> None:
+        """No pause before a second IDENTIFY: discord.py waits 5 s there to pace the shards of a
+        large bot (a limit of Discord's, not of the protocol the stand-in checks)."""
+
     async def on_ready(self) -> None:
         self.seen.append("ready")
         self.ready.set()
