@@ -92,7 +92,8 @@ def build_scheduler(app, leadership: Leadership | None = None) -> BlockingSchedu
     gated = _LeaderAwareScheduler(scheduler, leadership)
     for module in optional_modules(app.extensions["domains"], "jobs"):
         module.register_jobs(gated, app)
-    scheduler.add_job(leadership.refresh, "interval", seconds=RETRY_SECONDS, id=LEADERSHIP_JOB_ID)
+    retry = float(app.config.get("WORKER_LEADER_RETRY_SECONDS") or RETRY_SECONDS)
+    scheduler.add_job(leadership.refresh, "interval", seconds=retry, id=LEADERSHIP_JOB_ID)
     return scheduler
 
 
