@@ -53,11 +53,18 @@ def bot_environment(app, standin, gateway) -> dict:
     return env
 
 
+def _ctrl_c_as_on_a_terminal() -> None:
+    """SIGINT back to its default in the bot: a test run started as a background job of a
+    non-interactive shell (a CI runner, say) ignores SIGINT, and the bot would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_monozukuri_discord_answers_a_slash_command_through_the_gateway(discord_app, standin, gateway, tmp_path):
     command = [str(Path(sys.executable).with_name("monozukuri")), "discord"]
     log = (tmp_path / "bot.log").open("w+")
     bot = subprocess.Popen(command, env=bot_environment(discord_app, standin, gateway), stdout=log,
-                           stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[3])
+                           stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[3],
+                           preexec_fn=_ctrl_c_as_on_a_terminal)
     try:
         gateway.wait_until_ready(timeout=90)  # the bot process imports the app first: slow on a busy machine
         # on_ready has run once the commands are synced (bulk overwrite at the REST stand-in).
