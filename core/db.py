@@ -6,6 +6,7 @@ use exactly the same code as the web views.
 """
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime
 
@@ -112,9 +113,13 @@ class Database:
     def __init__(self) -> None:
         self.engine: Engine | None = None
         self.session = scoped_session(sessionmaker(expire_on_commit=False))
+        self._fork_hook_installed = False
 
     def init_app(self, app) -> None:
         self.bind(app.config["DATABASE_URL"])
+        if not self._fork_hook_installed:  # gunicorn forks its workers from the process that made the app
+            os.register_at_fork(after_in_child=self.after_fork_in_child)
+            self._fork_hook_installed = True
         app.extensions["db"] = self
         app.teardown_appcontext(self._remove_session)
 
@@ -126,6 +131,12 @@ class Database:
             self.engine.dispose()
         self.engine = make_engine(url)
         self.session.configure(bind=self.engine)
+
+    def after_fork_in_child(self) -> None:
+        """A pooled connection of the parent must never be used by a child too (SQLAlchemy's
+        after-fork rule): the child starts a pool of its own, the parent keeps its sockets."""
+        if self.engine is not None:
+            self.engine.dispose(close=False)
 
     def new_session(self) -> Session:
         """An independent session (for threads and jobs that must not share state)."""

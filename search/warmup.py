@@ -18,7 +18,7 @@ an idle machine, seconds under load. Now:
   own files (a reader opened before the fork would share file offsets between
   processes). A missing or broken index is left for the first search, which
   repairs it. Then it leaves one database connection in the worker's own pool
-  (the child first drops any pooled connection inherited from the master);
+  (``core.db`` has already dropped the pool inherited from the master);
 * objects inherited from the master are frozen for the collector (``gc.freeze``)
   so they stay shared with it.
 """
@@ -107,19 +107,8 @@ def _before_fork() -> None:
 def _after_fork() -> None:
     root = _fork_target["root"]
     app = _fork_target["app"]() if _fork_target["app"] is not None else None
-    if app is not None:
-        _forget_inherited_connections(app)
     if root is not None:
         threading.Thread(target=_warm_child, args=(root, app), name="search-warm-up", daemon=True).start()
-
-
-def _forget_inherited_connections(app) -> None:
-    """A pooled connection of the master must never be used by a worker too (SQLAlchemy's after-fork rule)."""
-    from core.db import db
-
-    with app.app_context():
-        if db.engine is not None:
-            db.engine.dispose(close=False)  # the master keeps its sockets; this process starts a pool of its own
 
 
 def _warm_child(root: Path, app) -> None:

@@ -89,7 +89,7 @@ def test_a_forked_worker_starts_its_own_pool_with_one_connection_ready(demo_sear
     from core.db import db
 
     db.engine.dispose()
-    warmup._forget_inherited_connections(demo_search_app)
+    db.after_fork_in_child()  # what core.db runs in every forked child
     assert db.engine.pool.checkedin() == 0
     warmup._warm_child(get_index(demo_search_app).store.root, demo_search_app)
     assert db.engine.pool.checkedin() == 1  # the first request takes it instead of connecting
