@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PORT ?= 8000
+# Python may cache compiled modules in the venv and the tree (both git-ignored). Where the
+# environment forbids it (PYTHONDONTWRITEBYTECODE, set on some CI images), every process
+# compiles every module it imports from source: ~1.5 s of CPU per app process, and the
+# test suite starts well over a hundred of them (45 s of its 6 minutes here).
+unexport PYTHONDONTWRITEBYTECODE
 # Test processes (pytest-xdist, whole files per process): one per usable CPU; 0 = no extra
 # processes, the plain single-process run (one CPU, where workers would only add start-up).
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; n = len(os.sched_getaffinity(0)); print(n if n > 1 else 0)' 2>/dev/null || echo 0)
