@@ -91,6 +91,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LINE_LOGIN_CHANNEL_ID", _text, None, "LINE Login channel of the LIFF apps: ID tokens must be issued to it (LIFF forms off when missing)"),
     Setting("LIFF_SDK_URL", _http_url, "https://static.line-scdn.net/liff/edge/2/sdk.js", "LIFF SDK script loaded by the LIFF pages"),
     Setting("LINE_WORKER_THREADS", _whole, 16, "LINE events answered at once per worker process", minimum=1),
+    Setting("WORKER_NICENESS", _whole, 5,
+            "how far below the web processes the worker's CPU priority is (0 = the same)", minimum=0),
     Setting("WORKER_LEADER_RETRY_SECONDS", _number, 5.0,
             "how often a worker that does not run the scheduled jobs tries to take them over", minimum=0.1),
     Setting("DISCORD_BOT_TOKEN", _text, None, "Discord bot token (Discord off when missing)"),

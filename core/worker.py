@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gc
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -112,9 +113,23 @@ def settle(app) -> None:
     gc.freeze()
 
 
+def yield_cpu_to_the_web(app) -> None:
+    """Lower the worker's CPU priority (``WORKER_NICENESS``) below the web processes'.
+
+    On a busy machine a page or a webhook acknowledgement is waited for by a person or by
+    LINE (which gives up on slow webhooks); queued work is not, and it catches up as soon
+    as the web processes are idle. A lower priority only matters when the CPUs are all
+    busy: then the web processes get the larger share, the worker still gets some.
+    """
+    niceness = app.config["WORKER_NICENESS"]
+    if niceness > 0 and hasattr(os, "nice"):
+        os.nice(niceness)
+
+
 def run_worker(app) -> None:
     scheduler = build_scheduler(app)
     settle(app)
+    yield_cpu_to_the_web(app)
     _stop_gracefully_on_signals(app, scheduler)
     if scheduler.leadership.refresh():
         log.info("worker started with %d job(s); it runs the scheduled jobs", len(scheduler.get_jobs()))
