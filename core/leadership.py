@@ -6,8 +6,8 @@ everything else (purges, roll-ups, reminders, scheduled publication) must run
 once, so it runs only in the leader: the process holding a PostgreSQL advisory
 lock on a connection of its own, kept for the process lifetime. When the
 leader dies (even by SIGKILL) PostgreSQL ends its session and frees the lock;
-the others try again every ``WORKER_LEADER_RETRY_SECONDS`` (default ``RETRY_SECONDS``) and one
-of them takes over.
+the others try again every ``WORKER_LEADER_RETRY_SECONDS`` (a setting, 5 s by default)
+and one of them takes over.
 
 SQLite has no such lock and supports a single worker process only: there the
 one process always leads.
@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 # An arbitrary constant shared by every worker of this application ("mzkr" in ASCII).
 LOCK_KEY = 0x6D7A6B72
-RETRY_SECONDS = 5.0
 APPLICATION_NAME = "monozukuri-worker-leader"
 
 

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from core.domains import optional_modules
-from core.leadership import RETRY_SECONDS, Leadership
+from core.leadership import Leadership
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,8 @@ def build_scheduler(app, leadership: Leadership | None = None) -> BlockingSchedu
     gated = _LeaderAwareScheduler(scheduler, leadership)
     for module in optional_modules(app.extensions["domains"], "jobs"):
         module.register_jobs(gated, app)
-    retry = float(app.config.get("WORKER_LEADER_RETRY_SECONDS") or RETRY_SECONDS)
-    scheduler.add_job(leadership.refresh, "interval", seconds=retry, id=LEADERSHIP_JOB_ID)
+    scheduler.add_job(leadership.refresh, "interval", seconds=app.config["WORKER_LEADER_RETRY_SECONDS"],
+                      id=LEADERSHIP_JOB_ID)
     return scheduler
 
 
