@@ -95,6 +95,37 @@ def _share_rule_parsing() -> None:
 _share_rule_parsing()
 
 
+class _SharedDialects:
+    """Each SQL statement compiled once per test process and backend instead of once per test.
+
+    SQLAlchemy caches compiled statements under a key that holds the dialect object, and
+    every engine has a dialect of its own: the engine's cache and the mappers' caches (the
+    ORM's INSERT/UPDATE statements) start empty for every test on a new SQLite file, and
+    compiling is about a tenth of a test's time. Engines of one backend get one dialect
+    (initialised on its engine's first connection: same driver, same server) and one
+    compiled cache. Test-only; production has one engine per process.
+    """
+
+    def __init__(self) -> None:
+        self._dialects: dict = {}
+        self._caches: dict = {}
+
+    def share(self, engine) -> None:
+        from sqlalchemy.util import LRUCache
+
+        backend = (engine.dialect.name, engine.dialect.driver)
+        if backend not in self._dialects:
+            with engine.connect():  # the dialect reads the server's version and features
+                pass
+            self._dialects[backend] = engine.dialect
+            self._caches[backend] = LRUCache(20_000)
+        engine.dialect = self._dialects[backend]
+        engine._compiled_cache = self._caches[backend]
+
+
+_DIALECTS = _SharedDialects()
+
+
 def make_test_app(database_url: str, instance: Path, **extra):
     config = {
         "TESTING": True,
@@ -109,6 +140,7 @@ def make_test_app(database_url: str, instance: Path, **extra):
     config.update(extra)
     app = create_app(config)
     app.jinja_env.bytecode_cache = _TEMPLATE_CODE
+    _DIALECTS.share(app.extensions["db"].engine)
     return app
 
 
