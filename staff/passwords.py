@@ -2,14 +2,23 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 MIN_LENGTH = 12
 _hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both cases take the same time.
+
+    Made on the first check, not at import: a hash costs ~0.13 s of CPU, and every process
+    imports this module (web workers, the bot worker, each CLI command), most never verify.
+    """
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class PasswordPolicyError(ValueError):
@@ -28,8 +37,9 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    dummy = _dummy_hash()  # made before either branch: the first check costs the same for both
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or dummy, password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -105,3 +105,28 @@ def test_lock_expires_after_the_window(app, ward):
         attempt.created_at = attempt.created_at - throttle.WINDOW - timedelta(minutes=1)
     db.session.commit()
     assert login(client, ward.email).status_code == 302
+
+
+def test_importing_the_password_module_hashes_nothing():
+    """Every process imports it and most never check a password: no argon2 work at import."""
+    import subprocess
+    import sys
+
+    from testkit import PROJECT_ROOT
+
+    code = "import argon2; argon2.PasswordHasher.hash = None; import staff.passwords"
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_an_unknown_email_is_checked_against_a_hash_too(monkeypatch):
+    checked = []
+
+    class Recording(PasswordHasher):
+        def verify(self, password_hash, password):
+            checked.append(password_hash)
+            return super().verify(password_hash, password)
+
+    monkeypatch.setattr(passwords, "_hasher", Recording(time_cost=1, memory_cost=1024, parallelism=1))
+    assert not passwords.verify_password(None, PASSWORD)
+    assert checked and checked[0].startswith("$argon2id$")
