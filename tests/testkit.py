@@ -15,6 +15,7 @@ from pathlib import Path
 
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.util import LRUCache
 
 from web.app import create_app
 
@@ -111,8 +112,6 @@ class _SharedDialects:
         self._caches: dict = {}
 
     def share(self, engine) -> None:
-        from sqlalchemy.util import LRUCache
-
         backend = (engine.dialect.name, engine.dialect.driver)
         if backend not in self._dialects:
             with engine.connect():  # the dialect reads the server's version and features
