@@ -108,18 +108,15 @@ class _SharedDialects:
     """
 
     def __init__(self) -> None:
-        self._dialects: dict = {}
-        self._caches: dict = {}
+        self._shared: dict = {}  # (dialect name, driver) → (dialect, compiled cache)
 
     def share(self, engine) -> None:
         backend = (engine.dialect.name, engine.dialect.driver)
-        if backend not in self._dialects:
+        if backend not in self._shared:
             with engine.connect():  # the dialect reads the server's version and features
                 pass
-            self._dialects[backend] = engine.dialect
-            self._caches[backend] = LRUCache(20_000)
-        engine.dialect = self._dialects[backend]
-        engine._compiled_cache = self._caches[backend]
+            self._shared[backend] = (engine.dialect, LRUCache(20_000))
+        engine.dialect, engine._compiled_cache = self._shared[backend]
 
 
 _DIALECTS = _SharedDialects()
