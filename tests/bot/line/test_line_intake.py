@@ -85,3 +85,69 @@ def test_failed_webhook_store_answers_503_so_line_redelivers(line_app, monkeypat
     response = post_events(line_app.test_client(), [text_event(USER, "新着")])
     assert response.status_code == 503
     assert response.get_json() == {"error": "events could not be stored; please redeliver"}
+
+
+# -- SQLite: the webhook waits for the write lock in short steps -------------------------------
+
+@pytest.fixture
+def sqlite_app(sqlite_template, tmp_path):
+    from testkit import app_on_copy
+
+    app = app_on_copy(sqlite_template, tmp_path)
+    with app.app_context():
+        yield app
+
+
+def hold_write_lock(database: str, seconds: float, taken: threading.Event) -> None:
+    """Another writer (the worker, say) holding SQLite's write lock for ``seconds``."""
+    import sqlite3
+    import time
+
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    taken.set()
+    time.sleep(seconds)
+    other.execute("COMMIT")
+    other.close()
+
+
+def test_sqlite_store_goes_on_promptly_once_another_writer_commits(sqlite_app):
+    import time
+
+    from core.db import db
+
+    database = db.engine.url.database
+    committer = intake.GroupCommitter()
+    committer.store("line", [job("warm-up")])  # the intake connection is open before the timing
+    taken = threading.Event()
+    holder = threading.Thread(target=hold_write_lock, args=(database, 0.24, taken))
+    holder.start()
+    taken.wait()
+    started = time.monotonic()
+    committer.store("line", [job("waited")])
+    waited = time.monotonic() - started
+    holder.join()
+    # SQLite's own busy handler tries at 128, 178, 228, then 328 ms: it would wait ~90 ms too long.
+    assert 0.2 <= waited < 0.24 + 0.045
+    with db.new_session() as other:
+        assert other.scalar(select(func.count()).where(BotJob.dedup_key == "waited")) == 1
+
+
+def test_sqlite_store_gives_up_after_the_wait_and_the_webhook_asks_line_to_redeliver(sqlite_app, monkeypatch):
+    from core.db import db
+
+    monkeypatch.setattr(intake, "SQLITE_LOCK_WAIT_SECONDS", 0.05)
+    committer = intake.GroupCommitter()
+    taken = threading.Event()
+    holder = threading.Thread(target=hold_write_lock, args=(db.engine.url.database, 0.5, taken))
+    holder.start()
+    taken.wait()
+    try:
+        with pytest.raises(db.engine.dialect.loaded_dbapi.OperationalError, match="locked"):
+            committer.store("line", [job("refused")])
+    finally:
+        holder.join()
+    committer.store("line", [job("later")])  # the lock is free again: stored at once
+    with db.new_session() as other:
+        keys = set(other.scalars(select(BotJob.dedup_key)))
+    assert keys == {"later"}
