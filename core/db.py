@@ -60,6 +60,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# How long an SQLite connection waits for another's write lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_SECONDS = 10
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the worker write while web workers read; foreign keys are off by default.
@@ -68,7 +72,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # lose the last commits but never corrupts the database (SQLite's documented trade-off).
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.close()
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from bot.line.queue import NewJob, raw_insert_statements
-from core.db import db
+from core.db import SQLITE_BUSY_TIMEOUT_SECONDS, db
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def _execute_all(cursor, statements: list[tuple[str, list]]) -> None:
 # queues behind that commit. Trying again every 0.2–2 ms instead (measured at
 # 2,000 webhooks/s with the worker answering: commit p99.9 40–55 ms → 16–22 ms, max
 # 105 → 24–37 ms) keeps the webhook's tail near the worker's own write time.
-SQLITE_LOCK_WAIT_SECONDS = 10.0  # as long as every other connection's busy timeout
+SQLITE_LOCK_WAIT_SECONDS = SQLITE_BUSY_TIMEOUT_SECONDS  # as long as every other connection waits
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.0002, 0.002
 
 
